@@ -1,0 +1,1 @@
+"""Pure functions over frozen dataclasses: normalize, sanitize, identity/dedupe, tagging. No I/O here."""

@@ -1,0 +1,87 @@
+"""The one settings object of rubrik.
+
+Built once at an entrypoint (``rubrik`` CLI, a Prefect flow, a test) with :func:`load_settings` and passed
+down; nothing else reads the environment. Sources, in order of precedence: keyword arguments, environment
+variables with prefix ``RUBRIK_``, the optional TOML file ``rubrik.toml`` (or the file named by
+``RUBRIK_CONFIG``), the defaults below. Every field is documented in README.md (a test checks that).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+DEFAULT_USER_AGENT = (
+    "rubrik/0.1 (Wirtschaftsfoerderung Landkreis Mittelsachsen; "
+    "+https://www.wirtschaft-in-mittelsachsen.de; mailto:wirtschaft@landkreis-mittelsachsen.de)"
+)
+
+
+class Settings(BaseSettings):
+    """Every setting of rubrik. Env var = ``RUBRIK_`` + upper-case field name."""
+
+    model_config = SettingsConfigDict(env_prefix="RUBRIK_", extra="forbid", frozen=True)
+
+    # -- storage and files
+    database_url: str = Field(
+        "sqlite:///var/rubrik.db", description="SQLAlchemy URL of the application database."
+    )
+    catalog: Path = Field(Path("sources/catalog.yaml"), description="Source catalog (YAML).")
+    site_dir: Path = Field(Path("var/site"), description="Where published releases are written.")
+
+    # -- the network gate
+    user_agent: str = Field(DEFAULT_USER_AGENT, description="User-Agent with a contact address.")
+    fetch_allow_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="host:port pairs that may be fetched although not public (comma-separated).",
+    )
+    fetch_connect_timeout: float = Field(10.0, gt=0, description="Seconds to establish a connection.")
+    fetch_read_timeout: float = Field(20.0, gt=0, description="Seconds between two received chunks.")
+    fetch_deadline: float = Field(45.0, gt=0, description="Wall-clock limit for one fetch, all redirects.")
+    fetch_max_bytes: int = Field(10_000_000, gt=0, description="Cap on the decompressed body in bytes.")
+    fetch_max_redirects: int = Field(5, ge=0, description="Redirects followed per fetch.")
+    fetch_per_host_concurrency: int = Field(2, ge=1, description="Parallel requests to one host.")
+    fetch_per_host_delay: float = Field(
+        0.5, ge=0, description="Seconds between the starts of two requests to one host."
+    )
+    fetch_max_retry_after: float = Field(
+        3600.0, ge=0, description="Longest Retry-After (seconds) honoured before backing off by schedule."
+    )
+    harvest_concurrency: int = Field(16, ge=1, description="Sources fetched at once in a harvest run.")
+    harvest_backoff_max: float = Field(
+        86400.0, gt=0, description="Longest back-off (seconds) of a failing source; it is still probed."
+    )
+
+    @field_validator("fetch_allow_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip().lower() for part in value.split(",") if part.strip()]
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_file = Path(os.environ.get("RUBRIK_CONFIG", "rubrik.toml"))
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build the settings at an entrypoint; ``overrides`` win over environment and file."""
+    return Settings(**overrides)
