@@ -1,1 +1,1 @@
-"""store."""
+"""The only code that imports SQLAlchemy: schema, repository functions, Alembic migrations."""

@@ -1,0 +1,210 @@
+"""Sources: catalog sync, due selection, fetch state, health and the fetch log."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from store.records import Counts, SourceSpec, SourceState
+from store.schema import FetchLogRow, SourceRow
+
+
+def sync_sources(session: Session, specs: Iterable[SourceSpec], *, origin: str = "catalog") -> dict[str, int]:
+    """Make the ``sources`` table match the catalog. Sources gone from the catalog are disabled, never
+    deleted (their items and history stay). Fetch state is kept across syncs."""
+    counts = {"added": 0, "updated": 0, "disabled": 0}
+    existing = {row.id: row for row in session.scalars(select(SourceRow))}
+    seen: set[str] = set()
+    for spec in specs:
+        seen.add(spec.id)
+        row = existing.get(spec.id)
+        if row is None:
+            session.add(_new_row(spec, origin))
+            counts["added"] += 1
+        elif _apply(row, spec):
+            counts["updated"] += 1
+    for row in existing.values():
+        if row.origin == origin and row.id not in seen and row.enabled:
+            row.enabled = False
+            counts["disabled"] += 1
+    return counts
+
+
+def upsert_source(session: Session, spec: SourceSpec, *, origin: str) -> None:
+    """Add or change one source (the admin UI's path)."""
+    row = session.get(SourceRow, spec.id)
+    if row is None:
+        session.add(_new_row(spec, origin))
+    else:
+        _apply(row, spec)
+
+
+def _new_row(spec: SourceSpec, origin: str) -> SourceRow:
+    return SourceRow(
+        id=spec.id,
+        name=spec.name,
+        kind=spec.kind,
+        url=spec.url,
+        interval_seconds=spec.interval_seconds,
+        enabled=spec.enabled,
+        config=dict(spec.config),
+        origin=origin,
+        consecutive_failures=0,
+        guid_map={},
+        guids_unstable=False,
+    )
+
+
+def _apply(row: SourceRow, spec: SourceSpec) -> bool:
+    wanted = {
+        "name": spec.name,
+        "kind": spec.kind,
+        "url": spec.url,
+        "interval_seconds": spec.interval_seconds,
+        "enabled": spec.enabled,
+        "config": dict(spec.config),
+    }
+    changed = False
+    if row.url != spec.url or row.kind != spec.kind:  # validators of another address mean nothing
+        row.etag = row.last_modified = None
+    for name, value in wanted.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+            changed = True
+    return changed
+
+
+def list_sources(session: Session) -> list[SourceState]:
+    return [to_state(row) for row in session.scalars(select(SourceRow).order_by(SourceRow.id))]
+
+
+def get_source(session: Session, source_id: str) -> SourceState | None:
+    row = session.get(SourceRow, source_id)
+    return None if row is None else to_state(row)
+
+
+def due_sources(session: Session, now: datetime, *, only: Sequence[str] | None = None) -> list[SourceState]:
+    """Enabled sources whose next fetch is due (all named ones when ``only`` is given, due or not)."""
+    query = select(SourceRow).where(SourceRow.enabled.is_(True)).order_by(SourceRow.id)
+    if only:
+        query = select(SourceRow).where(SourceRow.id.in_(list(only))).order_by(SourceRow.id)
+    else:
+        query = query.where(or_(SourceRow.next_fetch_at.is_(None), SourceRow.next_fetch_at <= now))
+    return [to_state(row) for row in session.scalars(query)]
+
+
+def to_state(row: SourceRow) -> SourceState:
+    return SourceState(
+        id=row.id,
+        name=row.name,
+        kind=row.kind,
+        url=row.url,
+        interval_seconds=row.interval_seconds,
+        enabled=row.enabled,
+        config=dict(row.config or {}),
+        etag=row.etag,
+        last_modified=row.last_modified,
+        last_fetch_at=row.last_fetch_at,
+        last_success_at=row.last_success_at,
+        next_fetch_at=row.next_fetch_at,
+        last_status=row.last_status,
+        last_error_code=row.last_error_code,
+        last_error_message=row.last_error_message,
+        consecutive_failures=row.consecutive_failures,
+        last_entry_count=row.last_entry_count,
+        guid_map=dict(row.guid_map or {}),
+        guids_unstable=row.guids_unstable,
+    )
+
+
+def record_success(
+    session: Session,
+    source_id: str,
+    *,
+    now: datetime,
+    next_fetch_at: datetime,
+    not_modified: bool,
+    etag: str | None,
+    last_modified: str | None,
+    entry_count: int | None,
+    guid_map: Mapping[str, str] | None,
+    guids_unstable: bool,
+) -> None:
+    row = _row(session, source_id)
+    row.last_fetch_at = row.last_success_at = now
+    row.next_fetch_at = next_fetch_at
+    row.last_status = "not_modified" if not_modified else "ok"
+    row.last_error_code = row.last_error_message = None
+    row.consecutive_failures = 0
+    if etag is not None or last_modified is not None or not not_modified:
+        row.etag, row.last_modified = etag, last_modified
+    if entry_count is not None:
+        row.last_entry_count = entry_count
+    if guid_map is not None:
+        row.guid_map = dict(guid_map)
+    row.guids_unstable = guids_unstable
+
+
+def record_failure(
+    session: Session, source_id: str, *, now: datetime, next_fetch_at: datetime, code: str, message: str
+) -> int:
+    """Note a failed fetch; returns the number of consecutive failures."""
+    row = _row(session, source_id)
+    row.last_fetch_at = now
+    row.next_fetch_at = next_fetch_at
+    row.last_status = "error"
+    row.last_error_code, row.last_error_message = code, message[:2000]
+    row.consecutive_failures += 1
+    return row.consecutive_failures
+
+
+def log_fetch(
+    session: Session,
+    source_id: str,
+    *,
+    started_at: datetime,
+    finished_at: datetime,
+    status: str,
+    error_code: str | None = None,
+    message: str | None = None,
+    entries: int = 0,
+    counts: Counts | None = None,
+    warnings: Sequence[str] = (),
+) -> None:
+    counts = counts or Counts()
+    session.add(
+        FetchLogRow(
+            source_id=source_id,
+            started_at=started_at,
+            finished_at=finished_at,
+            status=status,
+            error_code=error_code,
+            message=message,
+            entries=entries,
+            new=counts.new,
+            updated=counts.updated,
+            unchanged=counts.unchanged,
+            warnings=list(warnings),
+        )
+    )
+
+
+def recent_fetch_counts(session: Session, source_id: str, limit: int = 20) -> list[tuple[datetime, str, int]]:
+    """(started_at, status, entries) of the last fetches, newest first — the item trend of a source."""
+    query = (
+        select(FetchLogRow.started_at, FetchLogRow.status, FetchLogRow.entries)
+        .where(FetchLogRow.source_id == source_id)
+        .order_by(FetchLogRow.started_at.desc())
+        .limit(limit)
+    )
+    return [(row[0], row[1], row[2]) for row in session.execute(query)]
+
+
+def _row(session: Session, source_id: str) -> SourceRow:
+    row = session.get(SourceRow, source_id)
+    if row is None:
+        raise KeyError(f"unknown source {source_id!r}")
+    return row
