@@ -145,7 +145,7 @@ def list_items(
 
 def count_items(session: Session) -> dict[str, int]:
     query = select(ItemRow.status, func.count()).group_by(ItemRow.status)
-    return {status: count for status, count in session.execute(query).tuples()}
+    return {status: count for status, count in session.execute(query)}
 
 
 def _sources_of(session: Session, item_ids: list[int]) -> dict[int, tuple[str, ...]]:
@@ -157,7 +157,7 @@ def _sources_of(session: Session, item_ids: list[int]) -> dict[int, tuple[str, .
             .where(ProvenanceRow.item_id.in_(chunk))
             .order_by(ProvenanceRow.first_seen_at, ProvenanceRow.id)
         )
-        for item_id, source_id in session.execute(query).tuples():
+        for item_id, source_id in session.execute(query):
             found.setdefault(item_id, []).append(source_id)
     return {item_id: tuple(ids) for item_id, ids in found.items()}
 
