@@ -147,7 +147,7 @@ def _with_time(date: re.Match[str], rest: str) -> datetime | None:
         hour, minute, second = int(time["H"]), int(time["M"]), int(time["S"] or 0)
         hour = _ampm(hour, time["ampm"])
         rest = rest[time.end() :]
-    tz, rest = _zone(rest)
+    tz, rest = _zone(rest) if time else (None, rest)  # a zone without a time ("2013-01-27-01") is junk
     year_text = groups.get("y")
     if year_text is None:  # asctime: "Sun Jan  4 16:29:06 2004" / "… +0000 2012"
         trailing = _TRAILING_YEAR.match(rest)
