@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_table_artifact
+from prefect.artifacts import acreate_table_artifact
 
 from flows.pipeline import HarvestSummary, harvest
 from settings import load_settings
@@ -29,7 +29,7 @@ async def harvest_flow(
             logger.warning("Quelle %s: %s (%s)", outcome.id, outcome.error_code, outcome.message)
         for warning in outcome.warnings:
             logger.warning("Quelle %s: %s", outcome.id, warning)
-    await create_table_artifact(
+    await acreate_table_artifact(
         key="harvest-summary",
         table=[
             {
