@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 import httpx
 from sqlalchemy.orm import Session, sessionmaker
@@ -123,7 +124,8 @@ async def harvest(
         if unknown:
             raise KeyError("Unbekannte Quelle(n): " + ", ".join(unknown))
         outcomes = await _harvest_all(settings, factory, states, progress, transport)
-        return HarvestSummary(started_at=started, finished_at=utcnow(), sources=tuple(outcomes))
+        ordered = tuple(sorted(outcomes, key=lambda outcome: outcome.id))
+        return HarvestSummary(started_at=started, finished_at=utcnow(), sources=ordered)
     finally:
         engine.dispose()
 
@@ -145,13 +147,28 @@ async def _harvest_all(
         return outcome
 
     async with Fetcher(FetchConfig.from_settings(settings), transport=transport) as fetcher:
-        return list(await asyncio.gather(*(one(state) for state in states)))
+        return list(await asyncio.gather(*(one(state) for state in interleave_hosts(states))))
+
+
+def interleave_hosts(states: Sequence[SourceState]) -> list[SourceState]:
+    """Round-robin over hosts, so the run's concurrency slots are not all spent waiting on one polite host."""
+    by_host: dict[str, list[SourceState]] = {}
+    for state in states:
+        by_host.setdefault(urlsplit(state.url).netloc.lower(), []).append(state)
+    queues = list(by_host.values())
+    ordered: list[SourceState] = []
+    for index in range(max((len(queue) for queue in queues), default=0)):
+        ordered.extend(queue[index] for queue in queues if index < len(queue))
+    return ordered
 
 
 async def harvest_source(
     settings: Settings, fetcher: Fetcher, factory: sessionmaker[Session], state: SourceState
 ) -> SourceOutcome:
-    """Harvest one source; never raises for anything the source does wrong."""
+    """Harvest one source; never raises for anything the source does wrong.
+
+    Parsing, normalizing and storing run in a worker thread so the event loop keeps other fetches moving.
+    """
     clock, started = time.monotonic(), utcnow()
     try:
         result = await fetcher.fetch(
@@ -160,14 +177,23 @@ async def harvest_source(
             last_modified=state.last_modified,
             obey_robots=bool(state.config.get("obey_robots", state.kind != "feed")),
         )
-        if result.not_modified:
-            outcome = SourceOutcome(id=state.id, status="not_modified")
-            _store_success(settings, factory, state, result, outcome, started, [])
-        else:
-            outcome = _process(settings, factory, state, result, started)
     except FetchError as error:
-        outcome = _store_failure(settings, factory, state, error, started)
+        outcome = await asyncio.to_thread(_store_failure, settings, factory, state, error, started)
+    else:
+        outcome = await asyncio.to_thread(_after_fetch, settings, factory, state, result, started)
     return replace(outcome, seconds=time.monotonic() - clock)
+
+
+def _after_fetch(
+    settings: Settings, factory: sessionmaker[Session], state: SourceState, result: FetchResult, started: datetime
+) -> SourceOutcome:
+    if result.not_modified:
+        outcome = SourceOutcome(id=state.id, status="not_modified")
+        return _store_success(settings, factory, state, result, outcome, started, [])
+    try:
+        return _process(settings, factory, state, result, started)
+    except FetchError as error:  # not_a_feed, parse_error
+        return _store_failure(settings, factory, state, error, started)
 
 
 def _process(
