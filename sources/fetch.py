@@ -128,15 +128,14 @@ class Fetcher:
         resolver: Resolver | None = None,
     ) -> None:
         self.config = config
-        timeout = httpx.Timeout(config.read_timeout, connect=config.connect_timeout, pool=None)
         limits = httpx.Limits(max_connections=None, max_keepalive_connections=100, keepalive_expiry=30)
-        self._client = httpx.AsyncClient(
-            transport=transport or _GuardedTransport(config.allow_hosts, resolver, limits),
-            timeout=timeout,
-            follow_redirects=False,
-            trust_env=False,
-            headers={"User-Agent": config.user_agent, "Accept-Encoding": "gzip, deflate"},
-        )
+        # The transport is used directly, not through httpx.AsyncClient: no cookie jar shared between
+        # sources, no environment proxies, and no client-side redirect machinery (it parses Location
+        # before we can judge it). Redirects, decoding and errors are all handled here.
+        self._transport = transport or _GuardedTransport(config.allow_hosts, resolver, limits)
+        timeout = httpx.Timeout(config.read_timeout, connect=config.connect_timeout, pool=None)
+        self._timeout = timeout.as_dict()
+        self._base_headers = {"User-Agent": config.user_agent, "Accept-Encoding": "gzip, deflate"}
         self._limiter = HostLimiter(config.per_host_concurrency, config.per_host_delay)
         self._robots = RobotsCache(config.user_agent, self._load_robots)
 
@@ -149,7 +148,7 @@ class Fetcher:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        await self._transport.aclose()
 
     async def fetch(
         self,
@@ -204,8 +203,10 @@ class Fetcher:
             if budget.when() is None:
                 budget.reschedule(asyncio.get_running_loop().time() + self.config.deadline)
             with _mapped_httpx_errors(url):
-                request = self._client.build_request("GET", url, headers=headers)
-                response = await self._client.send(request, stream=True)
+                request = httpx.Request(
+                    "GET", url, headers={**self._base_headers, **headers}, extensions={"timeout": self._timeout}
+                )
+                response = await self._transport.handle_async_request(request)
                 try:
                     return await self._handle(url, response, max_bytes, started)
                 finally:
@@ -224,17 +225,23 @@ class Fetcher:
 
 
 def _strip_fragment(url: str) -> str:
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        raise InvalidURL("Adresse nicht lesbar", url=url) from None
     return urlunsplit(parts._replace(fragment=""))
 
 
 def _redirect_target(url: str, location: str | None) -> str:
     if not location or not location.strip():
         raise BadRedirect("Weiterleitung ohne Ziel", url=url)
-    target = urljoin(url, location.strip())
+    try:
+        target = _strip_fragment(urljoin(url, location.strip()))
+    except (ValueError, InvalidURL):
+        raise BadRedirect(f"Unlesbares Weiterleitungsziel {location[:80]!r}", url=url) from None
     if urlsplit(target).scheme.lower() not in ("http", "https"):
         raise BadRedirect(f"Weiterleitung auf {target[:80]!r}", url=url)
-    return _strip_fragment(target)
+    return target
 
 
 def _result(url: str, response: httpx.Response, body: bytes, started: float) -> FetchResult:
