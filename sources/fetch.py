@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import time
-import zlib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
 
+from sources.body import read_body
 from sources.errors import (
     BadRedirect,
     ConnectionFailed,
@@ -37,10 +37,8 @@ from sources.errors import (
     RateLimited,
     RedirectLoop,
     RobotsDisallowed,
-    TooLarge,
     TooManyRedirects,
     TruncatedBody,
-    UnsupportedEncoding,
 )
 from sources.hostlimits import HostLimiter
 from sources.netguard import GuardedBackend, Resolver, check_url, host_key, normalize_allow_hosts, split_url
@@ -220,7 +218,7 @@ class Fetcher:
             return _result(url, response, b"", started)
         if not 200 <= status < 300:
             raise _status_error(url, response, self.config.max_retry_after)
-        body = await _read_body(url, response, max_bytes)
+        body = await read_body(url, response, max_bytes)
         return _result(url, response, body, started)
 
 
@@ -305,79 +303,6 @@ def _mapped_httpx_errors(url: str) -> Iterator[None]:
         raise InvalidURL(str(exc), url=url) from exc
     except httpx.HTTPError as exc:
         raise FetchError(f"{type(exc).__name__}: {exc}", url=url) from exc
-
-
-# -- body: raw byte cap, incremental decompression with an output cap ---------------------------------
-
-
-def _decoder_for(url: str, content_encoding: str | None) -> _Decoder:
-    codings = [c.strip().lower() for c in (content_encoding or "").split(",")]
-    codings = [c for c in codings if c and c != "identity"]
-    if len(codings) > 1:
-        raise UnsupportedEncoding(f"Gestapelte Kodierung {content_encoding!r}", url=url)
-    coding = codings[0] if codings else ""
-    if coding not in ("", "gzip", "x-gzip", "deflate"):
-        raise UnsupportedEncoding(f"Unbekannte Kodierung {coding!r}", url=url)
-    return _Decoder(url, coding)
-
-
-class _Decoder:
-    """Decompress chunk by chunk; never produce more than ``limit + 1`` bytes of output at once."""
-
-    def __init__(self, url: str, coding: str) -> None:
-        self.url = url
-        self.coding = coding
-        self._first = True
-        self._z: zlib._Decompress | None = None
-        if coding in ("gzip", "x-gzip"):
-            self._z = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        elif coding == "deflate":
-            self._z = zlib.decompressobj(zlib.MAX_WBITS)
-
-    def feed(self, data: bytes, limit: int) -> Iterator[bytes]:
-        if self._z is None:
-            yield data
-            return
-        if self._first and self.coding == "deflate" and data:
-            self._first = False
-            if not _has_zlib_header(data):  # many servers send raw deflate under "deflate"
-                self._z = zlib.decompressobj(-zlib.MAX_WBITS)
-        while data and not self._z.eof:
-            try:
-                out = self._z.decompress(data, limit + 1)
-            except zlib.error as exc:
-                raise TruncatedBody(f"Kaputte {self.coding}-Daten: {exc}", url=self.url) from exc
-            yield out
-            data = self._z.unconsumed_tail
-
-    def finish(self) -> None:
-        if self._z is not None and not self._z.eof:
-            raise TruncatedBody(f"{self.coding}-Daten enden vorzeitig", url=self.url)
-
-
-def _has_zlib_header(data: bytes) -> bool:
-    return len(data) >= 2 and data[0] & 0x0F == 8 and ((data[0] << 8) | data[1]) % 31 == 0
-
-
-async def _read_body(url: str, response: httpx.Response, max_bytes: int) -> bytes:
-    declared = response.headers.get("content-length")
-    if declared and declared.strip().isdigit() and int(declared) > max_bytes:
-        raise TooLarge(f"Content-Length {declared} > {max_bytes}", url=url)
-    decoder = _decoder_for(url, response.headers.get("content-encoding"))
-    raw_size = 0
-    parts: list[bytes] = []
-    size = 0
-    async for chunk in response.aiter_raw():
-        raw_size += len(chunk)
-        if raw_size > max_bytes:
-            raise TooLarge(f"Mehr als {max_bytes} Bytes übertragen", url=url)
-        for piece in decoder.feed(chunk, max_bytes - size):
-            size += len(piece)
-            if size > max_bytes:
-                raise TooLarge(f"Entpackt mehr als {max_bytes} Bytes", url=url)
-            parts.append(piece)
-    decoder.finish()
-    return b"".join(parts)
 
 
 def sniff_kind(body: bytes, content_type: str | None = None) -> Literal["feed", "html", "json", "other"]:

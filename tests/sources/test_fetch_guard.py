@@ -273,7 +273,7 @@ def test_robots_timeout_allows() -> None:
 
 
 def test_per_host_concurrency_and_spacing() -> None:
-    limit, gap = 2, 0.1
+    limit, gap = 2, 0.15
     with TestServer({"/slow": static(b"z")}, delay=0.25) as srv, TestServer({"/slow": static(b"z")}) as other:
 
         async def go() -> list[FetchResult]:
@@ -286,8 +286,9 @@ def test_per_host_concurrency_and_spacing() -> None:
         started = time.monotonic()
         results = asyncio.run(go())
         assert all(r.body == b"z" for r in results)
-        assert srv.max_active <= limit
+        assert srv.max_overlap() <= limit
         starts = sorted(r.started for r in srv.requests)
-        assert min(b - a for a, b in itertools.pairwise(starts)) >= gap - 0.02
+        gaps = [round(b - a, 3) for a, b in itertools.pairwise(starts)]
+        assert min(gaps) >= gap - 0.05, gaps  # without spacing, gaps would be ~0
         assert time.monotonic() - started >= 4 * 0.25  # 8 requests, 2 at a time, 0.25 s each
-        assert other.max_active >= 1 and len(other.requests) == 2
+        assert len(other.requests) == 2
