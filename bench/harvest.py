@@ -17,8 +17,8 @@ import resource
 import sys
 import tempfile
 import time
-from email.utils import format_datetime
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 
 import feedparser
@@ -27,10 +27,10 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from flows.pipeline import harvest  # noqa: E402
-from settings import load_settings  # noqa: E402
-from store.db import make_engine, upgrade  # noqa: E402
-from tests.httpserver import TestServer, conditional  # noqa: E402
+from flows.pipeline import harvest
+from settings import load_settings
+from store.db import make_engine, upgrade
+from tests.httpserver import TestServer, conditional
 
 WORDS = (
     "Soforthilfe Zuschuss Kurzarbeit Überbrückungshilfe Handwerk Einzelhandel Gastronomie Antrag Frist "
@@ -92,8 +92,9 @@ def main() -> None:
             path = f"/feed/{n}"
             server.add_route(path, conditional(make_feed(n, args.items), f'"v{n}"', "Sun, 01 Nov 2026 00:00:00 GMT"))
             urls.append(server.url(path))
-            catalog.append({"id": f"quelle-{n:03d}", "name": f"Quelle {n}", "kind": "feed", "url": urls[-1],
-                            "interval": "1h"})
+            catalog.append(
+                {"id": f"quelle-{n:03d}", "name": f"Quelle {n}", "kind": "feed", "url": urls[-1], "interval": "1h"}
+            )
         with tempfile.TemporaryDirectory() as tmp:
             catalog_path = Path(tmp) / "catalog.yaml"
             catalog_path.write_text(yaml.safe_dump({"sources": catalog}), encoding="utf-8")
@@ -123,8 +124,10 @@ def main() -> None:
     bound = per_host_bound(per_host, args.latency, args.per_host_concurrency, args.per_host_delay)
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     statuses = {status: sum(o.status == status for o in warm.sources) for status in ("not_modified", "ok", "error")}
-    print(f"sources={args.sources} hosts={args.hosts} latency={args.latency}s items/feed={args.items} "
-          f"per-host: {args.per_host_concurrency} parallel, {args.per_host_delay}s spacing")
+    print(
+        f"sources={args.sources} hosts={args.hosts} latency={args.latency}s items/feed={args.items} "
+        f"per-host: {args.per_host_concurrency} parallel, {args.per_host_delay}s spacing"
+    )
     print(f"cold cycle:          {cold_s:7.2f} s  ({cold.totals()['new']} new items, {cold.totals()['errors']} errors)")
     print(f"naive loop:          {naive_s:7.2f} s  → cold is {naive_s / cold_s:5.1f}× faster (target ≥ 5×)")
     print(f"per-host bound:      {bound:7.2f} s  → cold is {cold_s / bound:5.2f}× the bound")
