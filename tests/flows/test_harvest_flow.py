@@ -6,8 +6,6 @@ import asyncio
 
 import pytest
 
-from tests.flows.test_pipeline import server, settings  # noqa: F401  (fixtures)
-
 pytestmark = pytest.mark.prefect
 
 
