@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 
@@ -29,7 +30,7 @@ def test_harvest_flow_returns_the_summary_and_leaves_an_artifact(prefect_api, se
     assert summary["totals"]["sources"] == 3 and summary["totals"]["errors"] == 0
     assert summary["totals"]["new"] >= 6
 
-    async def artifacts() -> list[object]:
+    async def artifacts() -> list[Any]:
         from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
         async with get_client() as client:
@@ -38,4 +39,4 @@ def test_harvest_flow_returns_the_summary_and_leaves_an_artifact(prefect_api, se
             )
 
     found = asyncio.run(artifacts())
-    assert found and "hwk" in str(found[-1].data)  # type: ignore[attr-defined]
+    assert found and "hwk" in str(found[-1].data)
