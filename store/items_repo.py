@@ -6,13 +6,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Table, bindparam, func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from process.model import Entry
 from store.records import Counts, ItemView
 from store.schema import AuditRow, ItemRow, ProvenanceRow, RevisionRow, TombstoneRow
-from store.upsert import insert_ignore, insert_ignore_many
+from store.upsert import insert_ignore, insert_ignore_many, table_of
 
 
 class DecisionError(ValueError):
@@ -40,7 +40,7 @@ def record_entries(session: Session, source_id: str, entries: Sequence[Entry], n
     revisions = _ensure_revisions(session, [(items[i].id, wanted[i]) for i in changed], now)
     insert_ignore_many(
         session,
-        _table(ProvenanceRow),
+        table_of(ProvenanceRow),
         [
             {"item_id": row.id, "source_id": source_id, "url": wanted[i].url, "first_seen_at": now}
             for i, row in items.items()
@@ -60,7 +60,7 @@ def record_entries(session: Session, source_id: str, entries: Sequence[Entry], n
                 status = "approved" if revision_id == row.approved_revision_id else "pending"
         changes.append({"_id": row.id, "_revision": revision_id, "_status": status})
     if changes:
-        table = _table(ItemRow)
+        table = table_of(ItemRow)
         statement = (
             update(table)
             .where(table.c.id == bindparam("_id"))
@@ -69,11 +69,6 @@ def record_entries(session: Session, source_id: str, entries: Sequence[Entry], n
         session.execute(statement, changes)
     new = sum(identity in created for identity in changed)
     return Counts(new=new, updated=updated, unchanged=len(items) - len(changed), tombstoned=len(tombstoned))
-
-
-def _table(model: Any) -> Table:
-    table: Table = model.__table__
-    return table
 
 
 def _tombstoned(session: Session, source_id: str, identities: list[str]) -> set[str]:
@@ -102,7 +97,7 @@ def _create_items(session: Session, source_id: str, identities: list[str], now: 
         for identity in identities
     ]
     inserted = insert_ignore_many(
-        session, _table(ItemRow), rows, ["source_id", "identity"], returning=[_table(ItemRow).c.identity]
+        session, table_of(ItemRow), rows, ["source_id", "identity"], returning=[table_of(ItemRow).c.identity]
     )
     return {row[0] for row in inserted}
 
@@ -137,7 +132,7 @@ def _ensure_revisions(session: Session, pairs: list[tuple[int, Entry]], now: dat
     """Revision ids for (item, content) pairs, inserting those that don't exist (a flip back reuses one)."""
     insert_ignore_many(
         session,
-        _table(RevisionRow),
+        table_of(RevisionRow),
         [_revision_values(item_id, entry, now) for item_id, entry in pairs],
         ["item_id", "content_hash"],
     )
