@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from process.model import Entry
 from store.records import Counts, ItemView
+from store.review_schema import StaffRevisionRow
 from store.schema import AuditRow, ItemRow, ProvenanceRow, RevisionRow, TombstoneRow
 from store.upsert import insert_ignore
 
@@ -82,8 +83,8 @@ def _record_one(session: Session, source_id: str, entry: Entry, now: datetime) -
         revision_id = session.scalar(
             select(RevisionRow.id).where(RevisionRow.item_id == item.id, RevisionRow.content_hash == entry.content_hash)
         )
-        if revision_id == item.current_revision_id:
-            return "unchanged"
+        if revision_id in (item.current_revision_id, _edited_from(session, item.current_revision_id)):
+            return "unchanged"  # a staff edit of this content stays current
     item.current_revision_id = revision_id
     if created:
         return "new"
@@ -91,6 +92,13 @@ def _record_one(session: Session, source_id: str, entry: Entry, now: datetime) -
         # a source edit goes back to review; the public keeps the approved revision meanwhile
         item.status = "approved" if revision_id == item.approved_revision_id else "pending"
     return "updated"
+
+
+def _edited_from(session: Session, revision_id: int | None) -> int | None:
+    """The source revision a staff edit was based on (None when ``revision_id`` is not a staff edit)."""
+    if revision_id is None:
+        return None
+    return session.scalar(select(StaffRevisionRow.base_revision_id).where(StaffRevisionRow.revision_id == revision_id))
 
 
 def _item_by_identity(session: Session, source_id: str, identity: str) -> ItemRow:
@@ -138,6 +146,18 @@ def list_items(
         query = query.where(ItemRow.status == status)
     if limit is not None:
         query = query.limit(limit)
+    rows = session.execute(query).all()
+    sources = _sources_of(session, [item.id for item, _ in rows])
+    return [_view(item, revision, sources.get(item.id, ())) for item, revision in rows]
+
+
+def list_items_by_ids(session: Session, item_ids: Sequence[int]) -> list[ItemView]:
+    """The named items with their current revision (unknown ids are left out)."""
+    query = (
+        select(ItemRow, RevisionRow)
+        .join(RevisionRow, RevisionRow.id == ItemRow.current_revision_id)
+        .where(ItemRow.id.in_(list(item_ids)))
+    )
     rows = session.execute(query).all()
     sources = _sources_of(session, [item.id for item, _ in rows])
     return [_view(item, revision, sources.get(item.id, ())) for item, revision in rows]
