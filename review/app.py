@@ -38,7 +38,9 @@ BERLIN = ZoneInfo("Europe/Berlin")
 def create_app(settings: Settings, *, hooks: Hooks | None = None) -> FastAPI:
     engine = make_engine(settings.database_url)
     check_schema(engine)
-    ctx = AppContext(settings, session_factory(engine), _templates(), hooks or Hooks(), CountsCache(settings.review_counts_ttl))
+    ctx = AppContext(
+        settings, session_factory(engine), _templates(), hooks or Hooks(), CountsCache(settings.review_counts_ttl)
+    )
     app = FastAPI(title="rubrik – Prüfung", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.review = ctx
     app.state.policies = registry = PolicyRegistry()

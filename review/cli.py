@@ -85,7 +85,9 @@ def users_list() -> None:
 
 
 def review_list(
-    as_json: Annotated[bool, typer.Option("--json", help="Als JSON ausgeben (wie `rubrik items list --json`).")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Als JSON ausgeben (wie `rubrik items list --json`).")
+    ] = False,
     limit: Annotated[int | None, typer.Option(help="Höchstens so viele Einträge.")] = None,
 ) -> None:
     """Offene Einträge auflisten, neueste zuerst."""

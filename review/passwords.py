@@ -39,8 +39,10 @@ def check_policy(password: str, *, min_length: int, user_name: str = "") -> None
 
 
 def _repeats(password: str) -> bool:
-    """"aaaaaaaaaaaa", "abcabcabcabc": one short unit repeated."""
-    return any(len(password) % size == 0 and password == password[:size] * (len(password) // size) for size in (1, 2, 3, 4))
+    """ "aaaaaaaaaaaa", "abcabcabcabc": one short unit repeated."""
+    return any(
+        len(password) % size == 0 and password == password[:size] * (len(password) // size) for size in (1, 2, 3, 4)
+    )
 
 
 def hash_password(password: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -14,7 +15,7 @@ from review.context import AppContext
 from review.render import redirect, render
 from review.security import ClientInfo, cookie_name, new_token, safe_next
 
-SAMESITE = "lax"  # top-level links from e-mails keep the session; every POST still needs the CSRF token
+SAMESITE: Literal["lax"] = "lax"  # top-level links from e-mails keep the session; every POST still needs the CSRF token
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +71,9 @@ def _login_page(
     return response
 
 
-def _set_cookie(ctx: AppContext, response: Response, client: ClientInfo, base: str, value: str, *, max_age: int) -> None:
+def _set_cookie(
+    ctx: AppContext, response: Response, client: ClientInfo, base: str, value: str, *, max_age: int
+) -> None:
     response.set_cookie(
         cookie_name(base, client.https), value, max_age=max_age, path="/", secure=client.https, httponly=True,
         samesite=SAMESITE,

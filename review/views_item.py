@@ -89,7 +89,9 @@ def _page(ctx: AppContext, item_id: int) -> ItemPage | None:
     if detail.view.diff:
         diff = stored_diff(detail.view.diff)
     elif compare is not None:
-        diff = text_diff(f"{compare.title}\n\n{compare.content_text}", f"{detail.view.title}\n\n{detail.view.content_text}")
+        diff = text_diff(
+            f"{compare.title}\n\n{compare.content_text}", f"{detail.view.title}\n\n{detail.view.content_text}"
+        )
     else:
         diff = ()
     panels = {slot: ctx.hooks.panels(slot, detail) for slot in SLOTS}

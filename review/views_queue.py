@@ -86,9 +86,11 @@ def routes(ctx: AppContext) -> list[RouteSpec]:
         if action not in ("approve", "reject"):
             return redirect(safe_next(str(form.get("next", ""))), msg="Unbekannte Aktion.")
         valid = [pair for pair in pairs if pair is not None]
-        done, skipped = _bulk(ctx, action, valid, staff.name)
+        done, skipped = await run_in_threadpool(_bulk, ctx, action, valid, staff.name)
         verb = "freigegeben" if action == "approve" else "abgelehnt"
-        message = f"{len(done)} Einträge {verb}." + (f" {len(skipped)} übersprungen (inzwischen geändert)." if skipped else "")
+        message = f"{len(done)} Einträge {verb}." + (
+            f" {len(skipped)} übersprungen (inzwischen geändert)." if skipped else ""
+        )
         return redirect(safe_next(str(form.get("next", "")), "/staff/"), msg=message)
 
     return [

@@ -172,5 +172,7 @@ def _disable(ctx: AppContext, source_id: str, actor: str) -> bool:
             enabled=False, config={**dict(state.config), "enabled": False},
         )  # fmt: skip
         sources_repo.upsert_source(session, spec, origin="admin")
-        items_repo.audit(session, actor=actor, action="source_disable", now=datetime.now(UTC), detail={"source": source_id})
+        items_repo.audit(
+            session, actor=actor, action="source_disable", now=datetime.now(UTC), detail={"source": source_id}
+        )
     return True
