@@ -65,7 +65,7 @@ def routes(ctx: AppContext) -> list[RouteSpec]:
         page = await run_in_threadpool(_page, ctx, item_id)
         if page is None:
             return Response("Eintrag nicht gefunden.", status_code=404)
-        failed = ItemPage(**{**_fields(page), "form": form, "errors": tuple(errors)})
+        failed = ItemPage(**{**_fields(page), "form": {**page.form, **form}, "errors": tuple(errors)})
         return render(ctx, request, "staff/item.html", failed, status_code=422)
 
     return [
