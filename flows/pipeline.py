@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
@@ -17,7 +19,7 @@ from urllib.parse import urlsplit
 import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
-from process.identity import detect_unstable_guids
+from process.identity import detect_unstable_guids, entry_identity
 from process.model import Entry, RawEntry
 from process.normalize import normalize_entries
 from process.pagewatch import main_text_changed, text_diff
@@ -99,6 +101,21 @@ def sync_catalog(settings: Settings, factory: sessionmaker[Session]) -> dict[str
         return sources_repo.sync_sources(session, [spec_of(config) for config in configs])
 
 
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """What every step of one harvest run shares."""
+
+    settings: Settings
+    factory: sessionmaker[Session]
+    # SQLite has one writer: taking turns in-process beats busy-waiting in its lock (PostgreSQL needs none)
+    write_lock: AbstractContextManager[object]
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        with self.write_lock, transaction(self.factory) as session:
+            yield session
+
+
 async def harvest(
     settings: Settings,
     *,
@@ -123,7 +140,8 @@ async def harvest(
             unknown = sorted(set(only) - {state.id for state in states})
         if unknown:
             raise KeyError("Unbekannte Quelle(n): " + ", ".join(unknown))
-        outcomes = await _harvest_all(settings, factory, states, progress, transport)
+        lock = threading.Lock() if engine.dialect.name == "sqlite" else nullcontext()
+        outcomes = await _harvest_all(_Run(settings, factory, lock), states, progress, transport)
         ordered = tuple(sorted(outcomes, key=lambda outcome: outcome.id))
         return HarvestSummary(started_at=started, finished_at=utcnow(), sources=ordered)
     finally:
@@ -131,22 +149,21 @@ async def harvest(
 
 
 async def _harvest_all(
-    settings: Settings,
-    factory: sessionmaker[Session],
+    run: _Run,
     states: list[SourceState],
     progress: Callable[[SourceOutcome, int], None] | None,
     transport: httpx.AsyncBaseTransport | None,
 ) -> list[SourceOutcome]:
-    limit = asyncio.Semaphore(settings.harvest_concurrency)
+    limit = asyncio.Semaphore(run.settings.harvest_concurrency)
 
     async def one(state: SourceState) -> SourceOutcome:
         async with limit:
-            outcome = await harvest_source(settings, fetcher, factory, state)
+            outcome = await harvest_source(run, fetcher, state)
         if progress is not None:
             progress(outcome, len(states))
         return outcome
 
-    async with Fetcher(FetchConfig.from_settings(settings), transport=transport) as fetcher:
+    async with Fetcher(FetchConfig.from_settings(run.settings), transport=transport) as fetcher:
         return list(await asyncio.gather(*(one(state) for state in interleave_hosts(states))))
 
 
@@ -162,9 +179,7 @@ def interleave_hosts(states: Sequence[SourceState]) -> list[SourceState]:
     return ordered
 
 
-async def harvest_source(
-    settings: Settings, fetcher: Fetcher, factory: sessionmaker[Session], state: SourceState
-) -> SourceOutcome:
+async def harvest_source(run: _Run, fetcher: Fetcher, state: SourceState) -> SourceOutcome:
     """Harvest one source; never raises for anything the source does wrong.
 
     Parsing, normalizing and storing run in a worker thread so the event loop keeps other fetches moving.
@@ -178,31 +193,22 @@ async def harvest_source(
             obey_robots=bool(state.config.get("obey_robots", state.kind != "feed")),
         )
     except FetchError as error:
-        outcome = await asyncio.to_thread(_store_failure, settings, factory, state, error, started)
+        outcome = await asyncio.to_thread(_store_failure, run, state, error, started)
     else:
-        outcome = await asyncio.to_thread(_after_fetch, settings, factory, state, result, started)
+        outcome = await asyncio.to_thread(_after_fetch, run, state, result, started)
     return replace(outcome, seconds=time.monotonic() - clock)
 
 
-def _after_fetch(
-    settings: Settings, factory: sessionmaker[Session], state: SourceState, result: FetchResult, started: datetime
-) -> SourceOutcome:
+def _after_fetch(run: _Run, state: SourceState, result: FetchResult, started: datetime) -> SourceOutcome:
     if result.not_modified:
-        outcome = SourceOutcome(id=state.id, status="not_modified")
-        return _store_success(settings, factory, state, result, outcome, started, [])
+        return _store_success(run, state, result, SourceOutcome(id=state.id, status="not_modified"), started, [])
     try:
-        return _process(settings, factory, state, result, started)
+        return _process(run, state, result, started)
     except FetchError as error:  # not_a_feed, parse_error
-        return _store_failure(settings, factory, state, error, started)
+        return _store_failure(run, state, error, started)
 
 
-def _process(
-    settings: Settings,
-    factory: sessionmaker[Session],
-    state: SourceState,
-    result: FetchResult,
-    started: datetime,
-) -> SourceOutcome:
+def _process(run: _Run, state: SourceState, result: FetchResult, started: datetime) -> SourceOutcome:
     selectors = state.config.get("selectors")
     try:
         parsed = parse(state.kind, result.body, url=result.url, headers=result.headers, selectors=selectors)
@@ -214,7 +220,7 @@ def _process(
     warnings = list(parsed.warnings)
     raws = list(parsed.entries)
     if state.kind == "page":
-        raws = _page_update(factory, state, raws)
+        raws = _page_update(run, state, raws)
     guid_map = {raw.guid: raw.link or "" for raw in raws if raw.guid}
     unstable = state.guids_unstable or detect_unstable_guids(state.guid_map, guid_map)
     if unstable and not state.guids_unstable:
@@ -227,16 +233,16 @@ def _process(
             "vermutlich passen die Selektoren nach einem Relaunch nicht mehr."
         )
     outcome = SourceOutcome(id=state.id, status="ok", entries=len(entries), warnings=tuple(warnings))
-    return _store_success(settings, factory, state, result, outcome, started, entries, guid_map, unstable)
+    return _store_success(run, state, result, outcome, started, entries, guid_map, unstable)
 
 
-def _page_update(factory: sessionmaker[Session], state: SourceState, raws: list[RawEntry]) -> list[RawEntry]:
+def _page_update(run: _Run, state: SourceState, raws: list[RawEntry]) -> list[RawEntry]:
     """A watched page becomes an item once; later only a material change of its text makes a revision."""
     if not raws:
         return raws
     page = raws[0]
-    with transaction(factory) as session:
-        previous = items_repo.current_text(session, state.id, f"guid:{page.guid}" if page.guid else "")
+    with transaction(run.factory) as session:
+        previous = items_repo.current_text(session, state.id, entry_identity(page.guid, None, ""))
     if previous is None:
         return [page]
     if not main_text_changed(previous, page.content):
@@ -246,8 +252,7 @@ def _page_update(factory: sessionmaker[Session], state: SourceState, raws: list[
 
 
 def _store_success(
-    settings: Settings,
-    factory: sessionmaker[Session],
+    run: _Run,
     state: SourceState,
     result: FetchResult,
     outcome: SourceOutcome,
@@ -258,7 +263,7 @@ def _store_success(
 ) -> SourceOutcome:
     now = utcnow()
     next_at = now + timedelta(seconds=next_fetch_delay(state.interval_seconds, 0))
-    with transaction(factory) as session:
+    with run.write() as session:
         counts = items_repo.record_entries(session, state.id, entries, now) if entries else Counts()
         sources_repo.record_success(
             session,
@@ -285,19 +290,17 @@ def _store_success(
     return replace(outcome, new=counts.new, updated=counts.updated, unchanged=counts.unchanged)
 
 
-def _store_failure(
-    settings: Settings, factory: sessionmaker[Session], state: SourceState, error: FetchError, started: datetime
-) -> SourceOutcome:
+def _store_failure(run: _Run, state: SourceState, error: FetchError, started: datetime) -> SourceOutcome:
     now = utcnow()
     retry_after = error.retry_after if isinstance(error, RateLimited) else None
     delay = next_fetch_delay(
         state.interval_seconds,
         state.consecutive_failures + 1,
         retry_after=retry_after,
-        max_backoff=settings.harvest_backoff_max,
+        max_backoff=run.settings.harvest_backoff_max,
     )
     message = str(error) or error.code
-    with transaction(factory) as session:
+    with run.write() as session:
         sources_repo.record_failure(
             session, state.id, now=now, next_fetch_at=now + timedelta(seconds=delay), code=error.code, message=message
         )

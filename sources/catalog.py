@@ -428,10 +428,13 @@ def load_catalog(path: Path, *, allow_hosts: Iterable[str] = ()) -> tuple[Source
 
 def _read_yaml(path: Path, text: str) -> tuple[list[Mapping[str, object]], list[int]]:
     """Parse the file; return the entries and each entry's 1-based line number."""
+    # One parse (libyaml when available): compose the node tree for line numbers and duplicate keys,
+    # then construct the data from that same tree.
+    loader = _Loader(text)
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = loader.get_single_node()
         _reject_duplicate_keys(root)
-        data = yaml.safe_load(text)
+        data = loader.construct_document(root) if root is not None else None
     except yaml.YAMLError as exc:
         raise CatalogError([f"{path}: {_yaml_problem(exc)}"]) from None
     if not isinstance(data, dict) or "sources" not in data:
@@ -443,6 +446,9 @@ def _read_yaml(path: Path, text: str) -> tuple[list[Mapping[str, object]], list[
     if not isinstance(entries, list):
         raise CatalogError([f'{path}: "sources" must be a list of entries, not {_kind_of(entries)}'])
     return entries, _entry_lines(root)
+
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _yaml_problem(exc: yaml.YAMLError) -> str:
