@@ -64,7 +64,7 @@ def routes(ctx: AppContext) -> list[RouteSpec]:
         return render(ctx, request, "staff/source_form.html", SourceFormPage(False, _form_of(state), KINDS))
 
     async def save(request: Request) -> Response:
-        form = {key: str(value) for key, value in (await request.form()).items()}
+        form = {**_blank(), "enabled": "", **{key: str(value) for key, value in (await request.form()).items()}}
         source_id = request.path_params.get("source_id")
         if source_id is not None:
             form["id"] = source_id  # the id of an existing source never changes
