@@ -33,9 +33,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RUBRIK_", extra="forbid", frozen=True)
 
     # -- storage and files
-    database_url: str = Field(
-        "sqlite:///var/rubrik.db", description="SQLAlchemy URL of the application database."
-    )
+    database_url: str = Field("sqlite:///var/rubrik.db", description="SQLAlchemy URL of the application database.")
     catalog: Path = Field(Path("sources/catalog.yaml"), description="Source catalog (YAML).")
     site_dir: Path = Field(Path("var/site"), description="Where published releases are written.")
 

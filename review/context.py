@@ -19,26 +19,31 @@ if TYPE_CHECKING:  # the store owns SQLAlchemy; the app only passes the factory 
 
 @dataclass
 class CountsCache:
-    """Facet counts per status, recomputed at most every ``ttl`` seconds (they scan all items of a status)."""
+    """Facet counts per status, recomputed at most every ``ttl`` seconds (they scan all items of a status).
+
+    One thread recomputes an expired value; the others keep serving the old one meanwhile (no stampede).
+    """
 
     ttl: float
     _values: dict[str, tuple[float, Any]] = field(default_factory=dict)
+    _computing: set[str] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def get(self, key: str, compute: Callable[[], Any]) -> Any:
         now = time.monotonic()
         with self._lock:
             hit = self._values.get(key)
-        if hit is not None and now - hit[0] < self.ttl:
-            return hit[1]
-        value = compute()
+            if hit is not None and (now - hit[0] < self.ttl or key in self._computing):
+                return hit[1]
+            self._computing.add(key)
+        try:
+            value = compute()
+        finally:
+            with self._lock:
+                self._computing.discard(key)
         with self._lock:
             self._values[key] = (now, value)
         return value
-
-    def clear(self) -> None:
-        with self._lock:
-            self._values.clear()
 
 
 @dataclass

@@ -63,8 +63,9 @@ def routes(ctx: AppContext) -> list[RouteSpec]:
         size = ctx.settings.review_page_size
         with transaction(ctx.factory) as session:
             page = review_repo.queue_page(session, flt, limit=size, after=_cursor(request))
-            total = review_repo.count_filtered(session, flt)
             counts = review_repo.status_counts(session)
+            narrowed = any(getattr(flt, key) for key in FILTER_KEYS)
+            total = review_repo.count_filtered(session, flt) if narrowed else counts.get(flt.status, 0)
         facets = ctx.counts.get(flt.status, lambda: _facets(ctx, flt.status))
         next_url = None
         if page.next_cursor:
@@ -145,11 +146,11 @@ def _decide_one(
     ctx: AppContext, action: str, item_id: int, revision_id: int, actor: str
 ) -> tuple[str | None, QueueRow | None]:
     decide = review_repo.approve if action == "approve" else review_repo.reject
-    error = None
     try:
         with transaction(ctx.factory) as session:
             decide(session, item_id, revision_id, actor=actor, now=datetime.now(UTC))
+            session.flush()
+            return None, review_repo.queue_row(session, item_id)
     except items_repo.DecisionError as exc:
-        error = str(exc)
-    with transaction(ctx.factory) as session:
-        return error, review_repo.queue_row(session, item_id)
+        with transaction(ctx.factory) as session:
+            return str(exc), review_repo.queue_row(session, item_id)

@@ -104,7 +104,7 @@ def queue_page(
 ) -> QueuePage:
     """One page of the queue, newest first; ``after`` is the cursor of the previous page's last row."""
     query = _filtered(
-        select(ItemRow, RevisionRow.title, RevisionRow.url, RevisionRow.published_at, ItemFlagsRow.pinned),
+        select(*_ROW_COLUMNS),
         flt,
         _dialect(session),
     ).outerjoin(ItemFlagsRow, ItemFlagsRow.item_id == ItemRow.id)
@@ -114,15 +114,17 @@ def queue_page(
             or_(ItemRow.first_seen_at < seen, and_(ItemRow.first_seen_at == seen, ItemRow.id < item_id))
         )
     query = query.order_by(ItemRow.first_seen_at.desc(), ItemRow.id.desc()).limit(limit + 1)
-    rows = [_queue_row(*found) for found in session.execute(query)]
+    rows = [_queue_row(found) for found in session.execute(query)]
     more = len(rows) > limit
     rows = rows[:limit]
     cursor = (rows[-1].first_seen_at, rows[-1].id) if more and rows else None
     return QueuePage(tuple(rows), cursor)
 
 
-def _filtered(query: Any, flt: QueueFilter, dialect: str) -> Any:  # Select of varying columns
-    query = query.join(RevisionRow, RevisionRow.id == ItemRow.current_revision_id).where(ItemRow.status == flt.status)
+def _filtered(query: Any, flt: QueueFilter, dialect: str, *, join_revision: bool = True) -> Any:  # any Select
+    if join_revision or flt.text:
+        query = query.join(RevisionRow, RevisionRow.id == ItemRow.current_revision_id)
+    query = query.where(ItemRow.status == flt.status)
     if flt.source:
         query = query.where(ItemRow.source_id == flt.source)
     for column, value in ((ItemRow.sectors, flt.sector), (ItemRow.topics, flt.topic), (ItemRow.towns, flt.town)):
@@ -145,37 +147,38 @@ def _dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
-def _queue_row(item: ItemRow, title: str, url: str | None, published: datetime | None, pinned: Any) -> QueueRow:
+# Plain columns, not ORM entities: a queue page is read-only and entity loading would double its cost.
+_ROW_COLUMNS = (
+    ItemRow.id, ItemRow.current_revision_id, RevisionRow.title, RevisionRow.url, ItemRow.source_id, ItemRow.status,
+    ItemRow.first_seen_at, RevisionRow.published_at, ItemRow.sectors, ItemRow.topics, ItemRow.towns,
+    ItemFlagsRow.pinned,
+)  # fmt: skip
+
+
+def _queue_row(found: Any) -> QueueRow:
+    (item_id, revision_id, title, url, source_id, status, seen, published, sectors, topics, towns, pinned) = found
     return QueueRow(
-        id=item.id,
-        revision_id=item.current_revision_id or 0,
-        title=title,
-        url=url,
-        source_id=item.source_id,
-        status=item.status,
-        first_seen_at=item.first_seen_at,
-        published_at=published,
-        sectors=tuple(item.sectors or ()),
-        topics=tuple(item.topics or ()),
-        towns=tuple(item.towns or ()),
-        pinned=bool(pinned),
-    )
+        id=item_id, revision_id=revision_id or 0, title=title, url=url, source_id=source_id, status=status,
+        first_seen_at=seen, published_at=published, sectors=tuple(sectors or ()), topics=tuple(topics or ()),
+        towns=tuple(towns or ()), pinned=bool(pinned),
+    )  # fmt: skip
 
 
 def queue_row(session: Session, item_id: int) -> QueueRow | None:
     """One item as a queue row, whatever its status (the row shown after a decision)."""
     query = (
-        select(ItemRow, RevisionRow.title, RevisionRow.url, RevisionRow.published_at, ItemFlagsRow.pinned)
+        select(*_ROW_COLUMNS)
         .join(RevisionRow, RevisionRow.id == ItemRow.current_revision_id)
         .outerjoin(ItemFlagsRow, ItemFlagsRow.item_id == ItemRow.id)
         .where(ItemRow.id == item_id)
     )
     found = session.execute(query).one_or_none()
-    return None if found is None else _queue_row(*found)
+    return None if found is None else _queue_row(found)
 
 
 def count_filtered(session: Session, flt: QueueFilter) -> int:
-    return session.scalar(_filtered(select(func.count()).select_from(ItemRow), flt, _dialect(session))) or 0
+    query = _filtered(select(func.count()).select_from(ItemRow), flt, _dialect(session), join_revision=False)
+    return session.scalar(query) or 0
 
 
 def status_counts(session: Session) -> dict[str, int]:

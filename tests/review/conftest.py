@@ -59,7 +59,9 @@ def seed(factory: sessionmaker[Session], count: int = 6) -> None:
         tags = {0: (["handwerk"], ["foerderung"], ["Freiberg"]), 1: (["handel"], [], ["Döbeln"])}
         for item in session.query(ItemRow).all():
             sectors, topics, towns = tags.get(item.id % 2, ([], [], []))
-            session.execute(update(ItemRow).where(ItemRow.id == item.id).values(sectors=sectors, topics=topics, towns=towns))
+            session.execute(
+                update(ItemRow).where(ItemRow.id == item.id).values(sectors=sectors, topics=topics, towns=towns)
+            )
         for name, role in (("rita", "reviewer"), ("adam", "admin")):
             if PASSWORD not in _HASH:
                 _HASH[PASSWORD] = hash_password(PASSWORD)

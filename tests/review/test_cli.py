@@ -36,7 +36,12 @@ def _run(args: list[str], stdin: str = "") -> tuple[int, str]:
 
 @pytest.mark.parametrize(
     ("password", "reason"),
-    [("kurz", "mindestens 12"), ("Password1234", "verbreitet"), ("abcabcabcabc", "verbreitet"), ("xx-petra-xx-2026", "Benutzernamen")],
+    [
+        ("kurz", "mindestens 12"),
+        ("Password1234", "verbreitet"),
+        ("abcabcabcabc", "verbreitet"),
+        ("xx-petra-xx-2026", "Benutzernamen"),
+    ],
 )
 def test_users_add_refuses_weak_passwords(env: str, password: str, reason: str) -> None:
     code, output = _run(["users", "add", "petra", "--role", "reviewer", "--password-stdin"], password + "\n")
@@ -51,7 +56,9 @@ def test_users_add_and_disable(env: str) -> None:
     with transaction(factory) as session:
         user = users_repo.find_user(session, "petra")
     assert user is not None and user.role == "admin" and user.password_hash.startswith("$argon2id$")
-    assert verify_password(user.password_hash, long_password) and not verify_password(user.password_hash, long_password[:-1])
+    assert verify_password(user.password_hash, long_password) and not verify_password(
+        user.password_hash, long_password[:-1]
+    )
     assert _run(["users", "add", "petra", "--password-stdin"], long_password + "\n")[0] == 2
     assert _run(["users", "add", "paul", "--role", "chef", "--password-stdin"], long_password + "\n")[0] == 2
     assert _run(["users", "disable", "petra"])[0] == 0

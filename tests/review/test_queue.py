@@ -24,7 +24,9 @@ def _ids(html: str) -> list[int]:
 
 def _revision(env: ReviewEnv, item_id: int) -> int:
     with env.session() as session:
-        return session.get(ItemRow, item_id).current_revision_id  # type: ignore[union-attr]
+        row = session.get(ItemRow, item_id)
+        assert row is not None and row.current_revision_id is not None
+        return int(row.current_revision_id)
 
 
 async def test_queue_newest_first_with_keyset_pages(review_env: ReviewEnv, client: httpx.AsyncClient) -> None:
@@ -57,7 +59,9 @@ async def test_approve_row_with_htmx_is_audited(review_env: ReviewEnv, client: h
     csrf = await login(client)
     item, revision = 3, _revision(review_env, 3)
     answer = await client.post(
-        f"/staff/queue/{item}/approve", data={"revision": revision}, headers={"HX-Request": "true", "X-CSRF-Token": csrf}
+        f"/staff/queue/{item}/approve",
+        data={"revision": revision},
+        headers={"HX-Request": "true", "X-CSRF-Token": csrf},
     )
     assert answer.status_code == 200 and 'id="row-3"' in answer.text and "freigegeben" in answer.text
     with review_env.session() as session:
@@ -72,10 +76,10 @@ async def test_decision_on_a_stale_revision_is_refused(review_env: ReviewEnv, cl
     old = _revision(review_env, 1)
     with review_env.session() as session:  # the source changes the item while the reviewer reads it
         items_repo.record_entries(session, "ihk", [entry("e0", "Meldung 0 (neu)")], T0.replace(hour=12))
-    answer = await client.post(f"/staff/queue/1/approve", data={"revision": old, "csrf": csrf})
+    answer = await client.post("/staff/queue/1/approve", data={"revision": old, "csrf": csrf})
     assert answer.status_code == 303 and "inzwischen" in answer.headers["location"]
     with review_env.session() as session:
-        assert session.get(ItemRow, 1).status == "pending"  # type: ignore[union-attr]
+        assert session.get(ItemRow, 1).status == "pending"
 
 
 async def test_reject_leaves_a_tombstone(review_env: ReviewEnv, client: httpx.AsyncClient) -> None:
@@ -83,16 +87,20 @@ async def test_reject_leaves_a_tombstone(review_env: ReviewEnv, client: httpx.As
     await client.post("/staff/items/1/do/reject", data={"revision": _revision(review_env, 1), "csrf": csrf})
     with review_env.session() as session:
         counts = items_repo.record_entries(session, "ihk", [entry("e0", "Meldung 0")], T0.replace(hour=13))
-        assert session.get(ItemRow, 1).status == "rejected"  # type: ignore[union-attr]
+        assert session.get(ItemRow, 1).status == "rejected"
     assert counts.tombstoned == 1
 
 
 async def test_bulk_approve_and_reject(review_env: ReviewEnv, client: httpx.AsyncClient) -> None:
     csrf = await login(client)
     chosen = [f"{i}:{_revision(review_env, i)}" for i in (1, 2, 3)]
-    answer = await client.post("/staff/bulk", data={"csrf": csrf, "action": "approve", "item": chosen, "next": "/staff/"})
+    answer = await client.post(
+        "/staff/bulk", data={"csrf": csrf, "action": "approve", "item": chosen, "next": "/staff/"}
+    )
     assert answer.status_code == 303 and "3+Eintr%C3%A4ge+freigegeben" in answer.headers["location"]
-    answer = await client.post("/staff/bulk", data={"csrf": csrf, "action": "reject", "item": [f"4:{_revision(review_env, 4)}", "1:999"]})
+    answer = await client.post(
+        "/staff/bulk", data={"csrf": csrf, "action": "reject", "item": [f"4:{_revision(review_env, 4)}", "1:999"]}
+    )
     assert "1+%C3%BCbersprungen" in answer.headers["location"]
     with review_env.session() as session:
         assert items_repo.count_items(session) == {"approved": 3, "rejected": 1, "pending": 2}
@@ -101,9 +109,14 @@ async def test_bulk_approve_and_reject(review_env: ReviewEnv, client: httpx.Asyn
 async def test_item_view_escapes_hostile_text_and_shows_hooks_and_diff(review_env: ReviewEnv) -> None:
     with review_env.session() as session:
         items_repo.record_entries(
-            session, "ihk", [entry("e0", "<script>alert(1)</script> Titel", summary="<p>sauber</p>", text="Neu")], T0.replace(hour=9)
+            session,
+            "ihk",
+            [entry("e0", "<script>alert(1)</script> Titel", summary="<p>sauber</p>", text="Neu")],
+            T0.replace(hour=9),
         )
-    hooks = Hooks(public=(lambda detail: Panel("Öffentlich", (PanelLine(f"Fassung {detail.view.approved_revision_id}"),)),))
+    hooks = Hooks(
+        public=(lambda detail: Panel("Öffentlich", (PanelLine(f"Fassung {detail.view.approved_revision_id}"),)),)
+    )
     app = create_app(review_env.settings, hooks=hooks)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as http:
         await login(http)
@@ -116,12 +129,15 @@ async def test_item_view_escapes_hostile_text_and_shows_hooks_and_diff(review_en
     assert 'href="https://example.org/e0"' in page.text
 
 
-async def test_edit_makes_a_sanitized_staff_revision_that_a_harvest_keeps(review_env: ReviewEnv, client: httpx.AsyncClient) -> None:
+async def test_edit_makes_a_sanitized_staff_revision_that_a_harvest_keeps(
+    review_env: ReviewEnv, client: httpx.AsyncClient
+) -> None:
     csrf = await login(client)
     base = _revision(review_env, 1)
     form = {
-        "csrf": csrf, "revision": base, "title": "Neuer Titel", "summary": '<p onclick="x()">Gut<script>böse()</script></p>',
-        "sectors": "handwerk, tourismus", "topics": "", "towns": "Freiberg", "expires": "2027-01-31",
+        "csrf": csrf, "revision": base, "title": "Neuer Titel",
+        "summary": '<p onclick="x()">Gut<script>böse()</script></p>', "sectors": "handwerk, tourismus",
+        "topics": "", "towns": "Freiberg", "expires": "2027-01-31",
     }  # fmt: skip
     answer = await client.post("/staff/items/1/edit", data=form)
     assert answer.status_code == 303, answer.text
@@ -136,14 +152,16 @@ async def test_edit_makes_a_sanitized_staff_revision_that_a_harvest_keeps(review
     assert actions == {"edit", "tags", "expiry"}
     with review_env.session() as session:  # the source sends its unchanged text again
         counts = items_repo.record_entries(session, "ihk", [entry("e0", "Meldung 0")], T0.replace(hour=14))
-        assert counts.unchanged == 1 and session.get(ItemRow, 1).current_revision_id == view.revision_id  # type: ignore[union-attr]
+        assert counts.unchanged == 1 and session.get(ItemRow, 1).current_revision_id == view.revision_id
     page = await client.get("/staff/items/1")
     assert "bearbeitet von rita" in page.text and 'value="2027-01-31"' in page.text
 
 
 async def test_edit_with_empty_title_is_refused(review_env: ReviewEnv, client: httpx.AsyncClient) -> None:
     csrf = await login(client)
-    answer = await client.post("/staff/items/2/edit", data={"csrf": csrf, "revision": _revision(review_env, 2), "title": " "})
+    answer = await client.post(
+        "/staff/items/2/edit", data={"csrf": csrf, "revision": _revision(review_env, 2), "title": " "}
+    )
     assert answer.status_code == 422 and "Titel darf nicht leer" in answer.text
 
 
@@ -160,7 +178,7 @@ async def test_pin_unpublish_and_approve_again(review_env: ReviewEnv, client: ht
         assert item is not None and item.status == "unpublished" and item.approved_revision_id is None
     await client.post("/staff/items/2/do/approve", data={"csrf": csrf, "revision": revision})
     with review_env.session() as session:
-        assert session.get(ItemRow, 2).approved_revision_id == revision  # type: ignore[union-attr]
+        assert session.get(ItemRow, 2).approved_revision_id == revision
 
 
 async def test_unknown_item_is_404(client: httpx.AsyncClient) -> None:

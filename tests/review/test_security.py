@@ -24,7 +24,7 @@ def _routes(app: object) -> list[tuple[str, str]]:
     found = []
     for route in app.routes:  # type: ignore[attr-defined]
         if isinstance(route, APIRoute):
-            found += [(method, route.path) for method in sorted(route.methods)]
+            found += [(method, route.path) for method in sorted(route.methods or ())]
         elif isinstance(route, Mount):
             found.append(("GET", route.path))
         else:
@@ -38,7 +38,9 @@ def _url(path: str) -> str:
     return path
 
 
-async def test_every_route_declares_a_policy_and_it_is_enforced(review_env: ReviewEnv, client: httpx.AsyncClient) -> None:
+async def test_every_route_declares_a_policy_and_it_is_enforced(
+    review_env: ReviewEnv, client: httpx.AsyncClient
+) -> None:
     registry = review_env.app.state.policies
     routes = _routes(review_env.app)
     missing = [route for route in routes if registry.policy_of(*route) is None]
@@ -59,7 +61,9 @@ async def test_same_message_for_unknown_user_and_wrong_password(client: httpx.As
     answers = []
     for name, password in (("rita", "falsch-falsch-falsch"), ("niemand", PASSWORD), ("", "")):
         form = await client.get("/staff/login")
-        answer = await client.post("/staff/login", data={"name": name, "password": password, "csrf": hidden(form.text, "csrf")})
+        answer = await client.post(
+            "/staff/login", data={"name": name, "password": password, "csrf": hidden(form.text, "csrf")}
+        )
         answers.append((answer.status_code, "Benutzername oder Passwort falsch" in answer.text))
     assert answers == [(401, True)] * 3
 
@@ -116,7 +120,9 @@ async def test_disabling_a_user_ends_the_sessions(review_env: ReviewEnv, client:
         users_repo.set_disabled(session, "rita", True)
     assert (await client.get("/staff/")).status_code == 303
     form = await client.get("/staff/login")
-    answer = await client.post("/staff/login", data={"name": "rita", "password": PASSWORD, "csrf": hidden(form.text, "csrf")})
+    answer = await client.post(
+        "/staff/login", data={"name": "rita", "password": PASSWORD, "csrf": hidden(form.text, "csrf")}
+    )
     assert answer.status_code == 401
 
 
@@ -132,9 +138,13 @@ async def test_idle_and_absolute_timeouts(review_env: ReviewEnv, client: httpx.A
 async def test_login_throttle_per_user_and_address(review_env: ReviewEnv, client: httpx.AsyncClient) -> None:
     for _ in range(review_env.settings.review_login_max_failures):
         form = await client.get("/staff/login")
-        await client.post("/staff/login", data={"name": "rita", "password": "falsch", "csrf": hidden(form.text, "csrf")})
+        await client.post(
+            "/staff/login", data={"name": "rita", "password": "falsch", "csrf": hidden(form.text, "csrf")}
+        )
     form = await client.get("/staff/login")
-    answer = await client.post("/staff/login", data={"name": "rita", "password": PASSWORD, "csrf": hidden(form.text, "csrf")})
+    answer = await client.post(
+        "/staff/login", data={"name": "rita", "password": PASSWORD, "csrf": hidden(form.text, "csrf")}
+    )
     assert answer.status_code == 429 and "Zu viele Fehlversuche" in answer.text
     assert await login(client, "adam")  # another user from the same address is not locked out
 
@@ -142,9 +152,7 @@ async def test_login_throttle_per_user_and_address(review_env: ReviewEnv, client
 async def test_security_headers(client: httpx.AsyncClient) -> None:
     await login(client)
     page = await client.get("/staff/")
-    assert page.headers["content-security-policy"].startswith(
-        "default-src 'self'; script-src 'self'; style-src 'self'"
-    )
+    assert page.headers["content-security-policy"].startswith("default-src 'self'; script-src 'self'; style-src 'self'")
     for part in ("frame-ancestors 'none'", "base-uri 'none'", "form-action 'self'"):
         assert part in CSP
     assert page.headers["x-content-type-options"] == "nosniff"
@@ -159,7 +167,8 @@ async def test_no_open_redirect_after_login(client: httpx.AsyncClient) -> None:
     form = await client.get("/staff/login?next=//evil.example/")
     assert hidden(form.text, "next") == "/staff/"
     answer = await client.post(
-        "/staff/login", data={"name": "rita", "password": PASSWORD, "csrf": hidden(form.text, "csrf"), "next": "https://evil.example/"}
+        "/staff/login",
+        data={"name": "rita", "password": PASSWORD, "csrf": hidden(form.text, "csrf"), "next": "https://evil.example/"},
     )
     assert answer.headers["location"] == "/staff/"
 

@@ -18,7 +18,8 @@ pytestmark = pytest.mark.anyio
 
 def _form(csrf: str, **values: str) -> dict[str, str]:
     form = {"csrf": csrf, "id": "sab-news", "name": "SAB", "kind": "feed", "url": "https://www.sab.sachsen.de/feed",
-            "interval": "2h", "sectors": "", "topics": "", "towns": "Freiberg", "enabled": "on", "selectors": ""}  # fmt: skip
+            "interval": "2h", "sectors": "", "topics": "", "towns": "Freiberg", "enabled": "on",
+            "selectors": ""}  # fmt: skip
     form.update(values)
     return form
 
@@ -27,7 +28,9 @@ async def test_health_shows_status_errors_and_trend(review_env: ReviewEnv, clien
     with review_env.session() as session:
         for n, (status, entries) in enumerate((("ok", 4), ("ok", 8), ("error", 0))):
             at = T0 + timedelta(hours=n)
-            sources_repo.log_fetch(session, "ihk", started_at=at, finished_at=at, status=status, entries=entries, counts=Counts())
+            sources_repo.log_fetch(
+                session, "ihk", started_at=at, finished_at=at, status=status, entries=entries, counts=Counts()
+            )
         sources_repo.record_failure(session, "ihk", now=T0, next_fetch_at=T0, code="http_5xx", message="HTTP 503 <b>")
     await login(client)
     page = await client.get("/staff/sources")
@@ -59,9 +62,17 @@ async def test_admin_adds_edits_and_disables_a_source(review_env: ReviewEnv, cli
 
 @pytest.mark.parametrize(
     "url",
-    ["http://127.0.0.1/feed", "http://localhost:8080/", "http://[::ffff:127.0.0.1]/", "http://10.0.0.5/x", "file:///etc/passwd"],
+    [
+        "http://127.0.0.1/feed",
+        "http://localhost:8080/",
+        "http://[::ffff:127.0.0.1]/",
+        "http://10.0.0.5/x",
+        "file:///etc/passwd",
+    ],
 )
-async def test_admin_form_refuses_non_public_addresses(review_env: ReviewEnv, client: httpx.AsyncClient, url: str) -> None:
+async def test_admin_form_refuses_non_public_addresses(
+    review_env: ReviewEnv, client: httpx.AsyncClient, url: str
+) -> None:
     csrf = await login(client, "adam")
     answer = await client.post("/staff/sources/new", data=_form(csrf, url=url))
     assert answer.status_code == 422 and "Formular" in answer.text
