@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import time
-import zlib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
 
+from sources.body import read_body
 from sources.errors import (
     BadRedirect,
     ConnectionFailed,
@@ -37,10 +37,8 @@ from sources.errors import (
     RateLimited,
     RedirectLoop,
     RobotsDisallowed,
-    TooLarge,
     TooManyRedirects,
     TruncatedBody,
-    UnsupportedEncoding,
 )
 from sources.hostlimits import HostLimiter
 from sources.netguard import GuardedBackend, Resolver, check_url, host_key, normalize_allow_hosts, split_url
@@ -118,7 +116,12 @@ class _GuardedTransport(httpx.AsyncHTTPTransport):
 
 
 class Fetcher:
-    """One per harvest run: holds the HTTP client, the per-host limiter and the robots.txt cache."""
+    """One per harvest run: holds the transport, the per-host limiter and the robots.txt cache.
+
+    ``transport`` replaces the guarded transport (e.g. ``httpx.MockTransport`` in unit tests); the static
+    URL check still applies to every hop, the DNS check does not. ``resolver`` replaces the system
+    resolver of the guarded transport (tests use it to map names to 127.0.0.1).
+    """
 
     def __init__(
         self,
@@ -128,15 +131,14 @@ class Fetcher:
         resolver: Resolver | None = None,
     ) -> None:
         self.config = config
-        timeout = httpx.Timeout(config.read_timeout, connect=config.connect_timeout, pool=None)
         limits = httpx.Limits(max_connections=None, max_keepalive_connections=100, keepalive_expiry=30)
-        self._client = httpx.AsyncClient(
-            transport=transport or _GuardedTransport(config.allow_hosts, resolver, limits),
-            timeout=timeout,
-            follow_redirects=False,
-            trust_env=False,
-            headers={"User-Agent": config.user_agent, "Accept-Encoding": "gzip, deflate"},
-        )
+        # The transport is used directly, not through httpx.AsyncClient: no cookie jar shared between
+        # sources, no environment proxies, and no client-side redirect machinery (it parses Location
+        # before we can judge it). Redirects, decoding and errors are all handled here.
+        self._transport = transport or _GuardedTransport(config.allow_hosts, resolver, limits)
+        timeout = httpx.Timeout(config.read_timeout, connect=config.connect_timeout, pool=None)
+        self._timeout = timeout.as_dict()
+        self._base_headers = {"User-Agent": config.user_agent, "Accept-Encoding": "gzip, deflate"}
         self._limiter = HostLimiter(config.per_host_concurrency, config.per_host_delay)
         self._robots = RobotsCache(config.user_agent, self._load_robots)
 
@@ -149,7 +151,7 @@ class Fetcher:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        await self._transport.aclose()
 
     async def fetch(
         self,
@@ -204,8 +206,10 @@ class Fetcher:
             if budget.when() is None:
                 budget.reschedule(asyncio.get_running_loop().time() + self.config.deadline)
             with _mapped_httpx_errors(url):
-                request = self._client.build_request("GET", url, headers=headers)
-                response = await self._client.send(request, stream=True)
+                request = httpx.Request(
+                    "GET", url, headers={**self._base_headers, **headers}, extensions={"timeout": self._timeout}
+                )
+                response = await self._transport.handle_async_request(request)
                 try:
                     return await self._handle(url, response, max_bytes, started)
                 finally:
@@ -219,22 +223,28 @@ class Fetcher:
             return _result(url, response, b"", started)
         if not 200 <= status < 300:
             raise _status_error(url, response, self.config.max_retry_after)
-        body = await _read_body(url, response, max_bytes)
+        body = await read_body(url, response, max_bytes)
         return _result(url, response, body, started)
 
 
 def _strip_fragment(url: str) -> str:
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        raise InvalidURL("Adresse nicht lesbar", url=url) from None
     return urlunsplit(parts._replace(fragment=""))
 
 
 def _redirect_target(url: str, location: str | None) -> str:
     if not location or not location.strip():
         raise BadRedirect("Weiterleitung ohne Ziel", url=url)
-    target = urljoin(url, location.strip())
+    try:
+        target = _strip_fragment(urljoin(url, location.strip()))
+    except (ValueError, InvalidURL):
+        raise BadRedirect(f"Unlesbares Weiterleitungsziel {location[:80]!r}", url=url) from None
     if urlsplit(target).scheme.lower() not in ("http", "https"):
         raise BadRedirect(f"Weiterleitung auf {target[:80]!r}", url=url)
-    return _strip_fragment(target)
+    return target
 
 
 def _result(url: str, response: httpx.Response, body: bytes, started: float) -> FetchResult:
@@ -298,79 +308,6 @@ def _mapped_httpx_errors(url: str) -> Iterator[None]:
         raise InvalidURL(str(exc), url=url) from exc
     except httpx.HTTPError as exc:
         raise FetchError(f"{type(exc).__name__}: {exc}", url=url) from exc
-
-
-# -- body: raw byte cap, incremental decompression with an output cap ---------------------------------
-
-
-def _decoder_for(url: str, content_encoding: str | None) -> _Decoder:
-    codings = [c.strip().lower() for c in (content_encoding or "").split(",")]
-    codings = [c for c in codings if c and c != "identity"]
-    if len(codings) > 1:
-        raise UnsupportedEncoding(f"Gestapelte Kodierung {content_encoding!r}", url=url)
-    coding = codings[0] if codings else ""
-    if coding not in ("", "gzip", "x-gzip", "deflate"):
-        raise UnsupportedEncoding(f"Unbekannte Kodierung {coding!r}", url=url)
-    return _Decoder(url, coding)
-
-
-class _Decoder:
-    """Decompress chunk by chunk; never produce more than ``limit + 1`` bytes of output at once."""
-
-    def __init__(self, url: str, coding: str) -> None:
-        self.url = url
-        self.coding = coding
-        self._first = True
-        self._z: zlib._Decompress | None = None
-        if coding in ("gzip", "x-gzip"):
-            self._z = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        elif coding == "deflate":
-            self._z = zlib.decompressobj(zlib.MAX_WBITS)
-
-    def feed(self, data: bytes, limit: int) -> Iterator[bytes]:
-        if self._z is None:
-            yield data
-            return
-        if self._first and self.coding == "deflate" and data:
-            self._first = False
-            if not _has_zlib_header(data):  # many servers send raw deflate under "deflate"
-                self._z = zlib.decompressobj(-zlib.MAX_WBITS)
-        while data and not self._z.eof:
-            try:
-                out = self._z.decompress(data, limit + 1)
-            except zlib.error as exc:
-                raise TruncatedBody(f"Kaputte {self.coding}-Daten: {exc}", url=self.url) from exc
-            yield out
-            data = self._z.unconsumed_tail
-
-    def finish(self) -> None:
-        if self._z is not None and not self._z.eof:
-            raise TruncatedBody(f"{self.coding}-Daten enden vorzeitig", url=self.url)
-
-
-def _has_zlib_header(data: bytes) -> bool:
-    return len(data) >= 2 and data[0] & 0x0F == 8 and ((data[0] << 8) | data[1]) % 31 == 0
-
-
-async def _read_body(url: str, response: httpx.Response, max_bytes: int) -> bytes:
-    declared = response.headers.get("content-length")
-    if declared and declared.strip().isdigit() and int(declared) > max_bytes:
-        raise TooLarge(f"Content-Length {declared} > {max_bytes}", url=url)
-    decoder = _decoder_for(url, response.headers.get("content-encoding"))
-    raw_size = 0
-    parts: list[bytes] = []
-    size = 0
-    async for chunk in response.aiter_raw():
-        raw_size += len(chunk)
-        if raw_size > max_bytes:
-            raise TooLarge(f"Mehr als {max_bytes} Bytes übertragen", url=url)
-        for piece in decoder.feed(chunk, max_bytes - size):
-            size += len(piece)
-            if size > max_bytes:
-                raise TooLarge(f"Entpackt mehr als {max_bytes} Bytes", url=url)
-            parts.append(piece)
-    decoder.finish()
-    return b"".join(parts)
 
 
 def sniff_kind(body: bytes, content_type: str | None = None) -> Literal["feed", "html", "json", "other"]:

@@ -31,6 +31,7 @@ class Request:
     query: dict[str, list[str]]
     headers: dict[str, str]  # lower-case names
     started: float  # time.monotonic()
+    replied: float | None = None  # when the response started to be written (after any delay)
     ended: float | None = None
     server: TestServer | None = field(default=None, repr=False)
 
@@ -52,6 +53,7 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
     allow_reuse_address = True
+    request_queue_size = 128  # benchmarks open many connections at once
     owner: TestServer
 
 
@@ -112,6 +114,18 @@ class TestServer:
         with self._lock:
             return [r for r in self.requests if r.path == path]
 
+    def max_overlap(self, path: str | None = None) -> int:
+        """Peak number of requests between arrival and reply; exact, unlike ``max_active``, which can
+        count a request whose client already has the full answer (its thread has not finished yet)."""
+        with self._lock:
+            done = [r for r in self.requests if r.replied is not None and path in (None, r.path)]
+        events = sorted([(r.started, 1) for r in done] + [(r.replied or 0.0, -1) for r in done])
+        peak = current = 0
+        for _when, step in events:
+            current += step
+            peak = max(peak, current)
+        return peak
+
     def reset_stats(self) -> None:
         with self._lock:
             self.requests.clear()
@@ -155,6 +169,7 @@ class TestServer:
             handler = self.routes.get(parts.path, _not_found)
             response = handler(request)
             time.sleep(self.delay + response.delay)
+            request.replied = time.monotonic()
             _write(h, response)
         except (BrokenPipeError, ConnectionResetError, TimeoutError):
             h.close_connection = True

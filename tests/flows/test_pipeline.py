@@ -197,3 +197,29 @@ def test_cli_refuses_outdated_schema_and_bad_catalog(make_settings, tmp_path, mo
     monkeypatch.setenv("RUBRIK_CATALOG", str(bad))
     result = CliRunner().invoke(cli.app, ["sources", "check"])
     assert result.exit_code != 0
+
+
+def test_guids_that_change_on_every_fetch_fall_back_to_links(settings, server) -> None:  # type: ignore[no-untyped-def]
+    fetches = {"n": 0}
+
+    def rotating(_request: Request) -> Response:
+        fetches["n"] += 1
+        items = "".join(
+            f"<item><title>Meldung {k}</title><link>https://www.freiberg.de/news/{k}</link>"
+            f"<guid isPermaLink='false'>{fetches['n']}-{k}</guid></item>"
+            for k in range(3)
+        )
+        body = f"<rss version='2.0'><channel><title>Freiberg</title>{items}</channel></rss>".encode()
+        return Response(body=body, headers={"Content-Type": "application/rss+xml"})
+
+    server.add_route("/feed", rotating)
+    first = asyncio.run(harvest(settings, only=["smwa"])).sources[0]
+    second = asyncio.run(harvest(settings, only=["smwa"])).sources[0]
+    assert first.new == 3
+    assert any("GUIDs" in warning for warning in second.warnings)
+    third = asyncio.run(harvest(settings, only=["smwa"])).sources[0]
+    assert third.new == 0 and third.unchanged == 3
+    factory = session_factory(make_engine(settings.database_url))
+    with transaction(factory) as session:
+        state = sources_repo.get_source(session, "smwa")
+    assert state is not None and state.guids_unstable
