@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from review import cli as review_cli
 from settings import Settings, load_settings
 
 app = typer.Typer(help="rubrik – die Corona-Wirtschaftsrubrik aktuell halten.", no_args_is_help=True)
@@ -313,6 +314,9 @@ def run() -> None:
         f"{totals['errors']} mit Fehler. Prüfliste: `rubrik items list --status pending`."
     )
 
+
+# issue 4: `rubrik users …`, `rubrik review list`, `rubrik serve`
+review_cli.register(app, review_app)
 
 if __name__ == "__main__":
     main()

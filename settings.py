@@ -60,7 +60,25 @@ class Settings(BaseSettings):
         86400.0, gt=0, description="Longest back-off (seconds) of a failing source; it is still probed."
     )
 
-    @field_validator("fetch_allow_hosts", mode="before")
+    # -- staff review web app (issue 4)
+    serve_host: str = Field("127.0.0.1", description="Address `rubrik serve` listens on.")
+    serve_port: int = Field(8000, ge=1, le=65535, description="Port `rubrik serve` listens on.")
+    review_session_idle_minutes: int = Field(30, ge=1, description="A staff session ends after this idle time.")
+    review_session_absolute_hours: int = Field(10, ge=1, description="A staff session ends this long after login.")
+    review_cookie_secure: bool = Field(False, description="Always mark the session cookie Secure (app behind https).")
+    review_trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Proxy addresses whose X-Forwarded-For/-Proto are believed (comma-separated).",
+    )
+    review_login_max_failures: int = Field(5, ge=1, description="Failed logins per user and address before a pause.")
+    review_login_window_minutes: int = Field(15, ge=1, description="Window (and pause) of the login throttle.")
+    review_password_min_length: int = Field(12, ge=8, description="Shortest password `rubrik users add` accepts.")
+    review_page_size: int = Field(50, ge=5, le=500, description="Items per queue page.")
+    review_counts_ttl: float = Field(
+        10.0, ge=0, description="Seconds the per-filter counts of the queue are cached (0: always fresh)."
+    )
+
+    @field_validator("fetch_allow_hosts", "review_trusted_proxies", mode="before")
     @classmethod
     def _split_hosts(cls, value: Any) -> Any:
         if isinstance(value, str):

@@ -7,10 +7,11 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from process.model import Entry
 from store.records import Counts, ItemView
+from store.review_schema import StaffRevisionRow
 from store.schema import AuditRow, ItemRow, ProvenanceRow, RevisionRow, TombstoneRow
 from store.upsert import insert_ignore, insert_ignore_many, table_of
 
@@ -121,9 +122,17 @@ def _items_by_identity(session: Session, source_id: str, identities: list[str]) 
 
 
 def _current_hashes(session: Session, revision_ids: list[int | None]) -> dict[int, str]:
+    """Content hash per current revision; for a staff edit, the hash of the source revision it was based on
+    (the source sending that content again changes nothing: the edit stays current)."""
     found: dict[int, str] = {}
+    base = aliased(RevisionRow)
     for chunk in _chunks([rid for rid in revision_ids if rid is not None]):
-        query = select(RevisionRow.id, RevisionRow.content_hash).where(RevisionRow.id.in_(chunk))
+        query = (
+            select(RevisionRow.id, func.coalesce(base.content_hash, RevisionRow.content_hash))
+            .outerjoin(StaffRevisionRow, StaffRevisionRow.revision_id == RevisionRow.id)
+            .outerjoin(base, base.id == StaffRevisionRow.base_revision_id)
+            .where(RevisionRow.id.in_(chunk))
+        )
         found.update({rid: digest for rid, digest in session.execute(query)})
     return found
 
@@ -190,6 +199,18 @@ def list_items(
         query = query.where(ItemRow.status == status)
     if limit is not None:
         query = query.limit(limit)
+    rows = session.execute(query).all()
+    sources = _sources_of(session, [item.id for item, _ in rows])
+    return [_view(item, revision, sources.get(item.id, ())) for item, revision in rows]
+
+
+def list_items_by_ids(session: Session, item_ids: Sequence[int]) -> list[ItemView]:
+    """The named items with their current revision (unknown ids are left out)."""
+    query = (
+        select(ItemRow, RevisionRow)
+        .join(RevisionRow, RevisionRow.id == ItemRow.current_revision_id)
+        .where(ItemRow.id.in_(list(item_ids)))
+    )
     rows = session.execute(query).all()
     sources = _sources_of(session, [item.id for item, _ in rows])
     return [_view(item, revision, sources.get(item.id, ())) for item, revision in rows]

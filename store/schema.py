@@ -13,7 +13,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from store.types import UTCDateTime
 
-ITEM_STATUSES = ("pending", "approved", "rejected")
+ITEM_STATUSES = ("pending", "approved", "rejected", "unpublished")
 
 
 class Base(DeclarativeBase):
@@ -156,3 +156,6 @@ class AuditRow(Base):
     item_id: Mapped[int | None] = mapped_column(Integer, default=None, index=True)
     revision_id: Mapped[int | None] = mapped_column(Integer, default=None)
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+from store import review_schema as _review_schema  # noqa: E402,F401
