@@ -78,7 +78,18 @@ class Settings(BaseSettings):
         10.0, ge=0, description="Seconds the per-filter counts of the queue are cached (0: always fresh)."
     )
 
-    @field_validator("fetch_allow_hosts", "review_trusted_proxies", mode="before")
+    # -- e-mail (double opt-in, reminders, alerts); empty host = no e-mail is sent
+    smtp_host: str = Field("", description="SMTP server; empty: rubrik sends no e-mail.")
+    smtp_port: int = Field(587, ge=1, le=65535, description="SMTP port.")
+    smtp_user: str = Field("", description="SMTP login (empty: no login).")
+    smtp_password: str = Field("", description="SMTP password.")
+    smtp_from: str = Field("wirtschaft@landkreis-mittelsachsen.de", description="Sender address of rubrik's mail.")
+    smtp_starttls: bool = Field(True, description="Use STARTTLS (port 587); false for a local relay.")
+    alert_emails: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Who is told about broken sources (comma-separated addresses)."
+    )
+
+    @field_validator("fetch_allow_hosts", "review_trusted_proxies", "alert_emails", mode="before")
     @classmethod
     def _split_hosts(cls, value: Any) -> Any:
         if isinstance(value, str):
