@@ -22,6 +22,7 @@ def test_prune_keeps_recent_rows_and_the_audit_log(make_settings) -> None:  # ty
     factory = session_factory(engine)
     with transaction(factory) as session:
         sources_repo.sync_sources(session, [SourceSpec("sab", "SAB", "feed", "https://sab.example/", 3600, True)])
+    with transaction(factory) as session:
         for age in (1, 29, 31, 400):
             at = NOW - timedelta(days=age)
             sources_repo.log_fetch(session, "sab", started_at=at, finished_at=at, status="ok")
