@@ -88,6 +88,8 @@ class ItemRow(Base):
     sectors: Mapped[list[str]] = mapped_column(default=list)
     topics: Mapped[list[str]] = mapped_column(default=list)
     towns: Mapped[list[str]] = mapped_column(default=list)
+    # publishing (migration 0004): past this moment the item leaves the page for the archive
+    expires_at: Mapped[datetime | None] = mapped_column(default=None)
 
     __table_args__ = (
         UniqueConstraint("source_id", "identity", name="uq_items_source_identity"),
