@@ -57,7 +57,9 @@ def _generator(spec: FeedSpec, cards: Mapping[int, Card], config: PublishConfig,
     fg.link(href=config.base_url + spec.page_path, rel="alternate")
     fg.link(href=config.base_url + feed_path(spec.ref.slug, fmt), rel="self")
     fg.language("de")
-    fg.updated(_updated(spec, cards, now))
+    updated = _updated(spec, cards, now)
+    fg.updated(updated)
+    fg.lastBuildDate(updated)  # not the clock: same inputs, same bytes
     for card_id in spec.card_ids:
         _entry(fg, cards[card_id], config)
     return fg
