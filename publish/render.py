@@ -16,7 +16,11 @@ from publish.context import Card, Site, feed_groups
 from publish.feeds import RENDERERS, feed_path
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
-STATIC = {"static/rubrik.css": "public/rubrik.css", "static/widget.css": "widget/widget.css"}
+STATIC = {
+    "static/rubrik.css": "public/rubrik.css",
+    "static/widget.css": "widget/widget.css",
+    "static/favicon.svg": "public/favicon.svg",
+}
 
 
 @cache
