@@ -33,9 +33,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RUBRIK_", extra="forbid", frozen=True)
 
     # -- storage and files
-    database_url: str = Field(
-        "sqlite:///var/rubrik.db", description="SQLAlchemy URL of the application database."
-    )
+    database_url: str = Field("sqlite:///var/rubrik.db", description="SQLAlchemy URL of the application database.")
     catalog: Path = Field(Path("sources/catalog.yaml"), description="Source catalog (YAML).")
     site_dir: Path = Field(Path("var/site"), description="Where published releases are written.")
 
@@ -71,7 +69,9 @@ class Settings(BaseSettings):
     contact_hotline: str = Field("03731 799-3333", description="Telephone hotline shown in the contact block.")
     contact_email: str = Field("wirtschaft@landkreis-mittelsachsen.de", description="E-mail of the contact block.")
     contact_chat: str = Field("", description="URL of a chat offer (contact block); empty hides it.")
-    contact_messenger: str = Field("", description="Messenger contact, e.g. a Threema ID (contact block); empty hides it.")
+    contact_messenger: str = Field(
+        "", description="Messenger contact, e.g. a Threema ID (contact block); empty hides it."
+    )
     publish_keep_releases: int = Field(5, ge=1, description="Releases kept in site_dir/releases (current included).")
     publish_shrink_limit: float = Field(
         0.5, ge=0, le=1, description="Refuse a release with fewer than this share of the previous one's items."
@@ -81,6 +81,7 @@ class Settings(BaseSettings):
     publish_section_items: int = Field(
         20, ge=1, description="Items per topic section on the main page (the topic page lists all)."
     )
+    publish_workers: int = Field(2, ge=1, description="Processes that validate a release (feedparser round trips).")
     public_host: str = Field("127.0.0.1", description="Address `rubrik serve-public` listens on.")
     public_port: int = Field(8081, ge=1, le=65535, description="Port `rubrik serve-public` listens on.")
 

@@ -21,5 +21,7 @@ def publish_release_task(overrides: dict[str, Any], force: bool) -> dict[str, An
 def publish_flow(settings_overrides: dict[str, Any] | None = None, force: bool = False) -> dict[str, Any]:
     """Publish what staff approved; unchanged inputs leave the live release as it is."""
     result = publish_release_task(settings_overrides or {}, force)
-    get_run_logger().info("Veröffentlichung: %s %s (%s Meldungen)", result["status"], result["release"], result["items"])
+    get_run_logger().info(
+        "Veröffentlichung: %s %s (%s Meldungen)", result["status"], result["release"], result["items"]
+    )
     return result

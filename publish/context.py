@@ -180,14 +180,17 @@ def _first_topic(item: ApprovedItem) -> Facet:
 
 def split_expired(items: Iterable[ApprovedItem], now: datetime) -> tuple[list[ApprovedItem], list[ApprovedItem]]:
     """(active, expired), each newest first."""
-    active, expired = [], []
+    active: list[ApprovedItem] = []
+    expired: list[ApprovedItem] = []
     for item in items:
         (expired if item.expires_at is not None and item.expires_at <= now else active).append(item)
     key: Callable[[ApprovedItem], tuple[datetime, int]] = lambda item: (item_date(item), item.id)  # noqa: E731
     return sorted(active, key=key, reverse=True), sorted(expired, key=key, reverse=True)
 
 
-def by_topic(items: Sequence[ApprovedItem], limit: int | None, more: Callable[[Facet], str] | None) -> tuple[Section, ...]:
+def by_topic(
+    items: Sequence[ApprovedItem], limit: int | None, more: Callable[[Facet], str] | None
+) -> tuple[Section, ...]:
     """Topic sections in the office's order (an item with two topics appears in both), then "Weitere"."""
     sections = []
     for facet in (*TOPICS, OTHER_TOPIC):
@@ -235,9 +238,7 @@ def _common(config: PublishConfig, now: datetime) -> Common:
     )
 
 
-def _list_pages(
-    active: list[ApprovedItem], expired: list[ApprovedItem], config: PublishConfig
-) -> tuple[ListPage, ...]:
+def _list_pages(active: list[ApprovedItem], expired: list[ApprovedItem], config: PublishConfig) -> tuple[ListPage, ...]:
     topic_href: Callable[[Facet], str] = lambda facet: f"thema/{facet.slug}.html"  # noqa: E731
     pages = [
         ListPage(
@@ -255,7 +256,9 @@ def _list_pages(
         section = Section(facet.slug, facet.label, tuple(item.id for item in chosen), len(chosen), None)
         ref = FeedRef(f"thema-{facet.slug}", facet.label, "topic")
         path = f"thema/{facet.slug}.html"
-        pages.append(ListPage(path, facet.label, f"Alle Meldungen zum Thema {facet.label}.", (section,), ref, None, path))
+        pages.append(
+            ListPage(path, facet.label, f"Alle Meldungen zum Thema {facet.label}.", (section,), ref, None, path)
+        )
     for facet in SECTORS:
         chosen = [item for item in active if in_sector(facet, item.sectors, item.topics)]
         path = f"branche/{facet.slug}.html"
@@ -320,5 +323,6 @@ _GROUP_TITLES = (("all", "Alle Meldungen"), ("sector", "Nach Branche"), ("topic"
 def feed_groups(feeds: Sequence[FeedSpec]) -> tuple[FeedGroup, ...]:
     """The feed index page: every feed, grouped by what it selects."""
     return tuple(
-        FeedGroup(kind, title, tuple(spec.ref for spec in feeds if spec.ref.kind == kind)) for kind, title in _GROUP_TITLES
+        FeedGroup(kind, title, tuple(spec.ref for spec in feeds if spec.ref.kind == kind))
+        for kind, title in _GROUP_TITLES
     )

@@ -48,7 +48,9 @@ def _updated(spec: FeedSpec, cards: Mapping[int, Card], fallback: datetime) -> d
     return max(stamps, default=fallback)
 
 
-def _generator(spec: FeedSpec, cards: Mapping[int, Card], config: PublishConfig, fmt: str, now: datetime) -> FeedGenerator:
+def _generator(
+    spec: FeedSpec, cards: Mapping[int, Card], config: PublishConfig, fmt: str, now: datetime
+) -> FeedGenerator:
     fg = FeedGenerator()
     fg.id(feed_id(spec.ref.slug))
     fg.title(xml_safe(f"{config.title} – {spec.ref.title}"))

@@ -8,7 +8,7 @@ from publish.context import Contact, PublishConfig
 from publish.release import PublishResult, publish_release
 from settings import Settings
 from store.db import check_schema, make_engine, session_factory
-from store.publish_repo import approved_items
+from store.publish_repo import approved_rows
 
 
 def publish_config(settings: Settings) -> PublishConfig:
@@ -34,15 +34,16 @@ def run_publish(settings: Settings, *, force: bool = False, now: datetime | None
     try:
         check_schema(engine)
         with session_factory(engine)() as session:
-            items = approved_items(session)
+            rows = approved_rows(session)
     finally:
         engine.dispose()
     return publish_release(
         settings.site_dir,
-        items,
+        rows,
         publish_config(settings),
         now or datetime.now(UTC),
         keep=settings.publish_keep_releases,
         shrink_limit=settings.publish_shrink_limit,
         force=force,
+        workers=settings.publish_workers,
     )

@@ -17,16 +17,16 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from publish.context import PublishConfig, build_site, split_expired
+from publish.context import PublishConfig, build_site
 from publish.render import render_site, template_files
 from publish.validate import validate_files
-from store.publish_repo import ApprovedItem
+from store.publish_repo import ApprovedRows, to_items
 
 MANIFEST = ".release.json"
 FORMAT_VERSION = "1"  # bump when the output changes in a way templates and data do not capture
@@ -46,16 +46,15 @@ class PublishResult:
     inputs_hash: str
 
 
-def inputs_hash(items: Sequence[ApprovedItem], config: PublishConfig, now: datetime) -> str:
-    """Hash of everything the output depends on except the clock: config, templates, items and which expired."""
+def inputs_hash(rows: ApprovedRows, config: PublishConfig, now: datetime) -> str:
+    """Hash of everything the output depends on except the clock: config, templates, rows and which expired."""
     digest = hashlib.sha256(FORMAT_VERSION.encode())
     digest.update(repr(config).encode())
     for path in template_files():
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    _, expired = split_expired(items, now)
-    expired_ids = {item.id for item in expired}
-    for item in items:
-        digest.update(repr((item, item.id in expired_ids)).encode())
+    digest.update(repr(rows.items).encode())
+    digest.update(repr(rows.sources).encode())
+    digest.update(repr([row[0] for row in rows.items if row[9] is not None and row[9] <= now]).encode())
     return digest.hexdigest()
 
 
@@ -70,27 +69,28 @@ def current_manifest(site_dir: Path) -> dict[str, object] | None:
 
 def publish_release(
     site_dir: Path,
-    items: Sequence[ApprovedItem],
+    rows: ApprovedRows,
     config: PublishConfig,
     now: datetime,
     *,
     keep: int,
     shrink_limit: float,
     force: bool = False,
+    workers: int = 1,
 ) -> PublishResult:
     """Render, validate and switch to a new release — or do nothing if the inputs did not change."""
-    digest = inputs_hash(items, config, now)
+    digest = inputs_hash(rows, config, now)
     previous = current_manifest(site_dir)
     if previous is not None and previous.get("inputs_hash") == digest and not force:
         return _unchanged(site_dir, previous)
     site_dir.mkdir(parents=True, exist_ok=True)
     with _lock(site_dir):
         previous = current_manifest(site_dir)  # another publish may have switched while we waited
-        site = build_site(items, config, now)
+        site = build_site(to_items(rows), config, now)
         _shrink_guard(previous, site.active_count, shrink_limit, force)
         files = render_site(site, now)
         manifest = _manifest(digest, site.active_count, site.archive_count, files, previous, now)
-        validate_files(files, skip=_already_valid(manifest, previous))
+        validate_files(files, skip=_already_valid(manifest, previous), workers=workers)
         name = f"{now.astimezone(UTC).strftime('%Y%m%dT%H%M%S%fZ')}-{digest[:12]}"
         _write_release(site_dir / "releases", name, files, manifest)
         switch_current(site_dir, name)

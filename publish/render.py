@@ -64,12 +64,12 @@ def render_site(site: Site, now: datetime) -> dict[str, bytes]:
 def _pages(site: Site) -> dict[str, bytes]:
     env = environment()
     cards_html = render_cards(site.cards)
-    shared = {"common": site.common, "cards_html": cards_html, "base_url": site.config.base_url}
+    shared: dict[str, object] = {"common": site.common, "cards_html": cards_html, "base_url": site.config.base_url}
     out: dict[str, bytes] = {}
     listing = env.get_template("public/list.html")
     for page in site.lists:
         out[page.path] = _encode(listing.render(page=page, root=root_of(page.path), current=page.current, **shared))
-    special = {
+    special: dict[str, tuple[str, dict[str, object]]] = {
         "feeds.html": ("public/feeds.html", {"groups": feed_groups(site.feeds), "feed_items": site.config.feed_items}),
         "einbinden.html": ("public/embed.html", {"towns": site.embed_towns}),
     }

@@ -6,20 +6,21 @@ import os
 
 import pytest
 
-from tests.publish.conftest import STANDARD, site_db  # noqa: F401  (fixture)
+from tests.publish.conftest import STANDARD, open_site_db
 from tests.publish.seed import add_approved
 
 pytestmark = pytest.mark.prefect
 
 
-def test_publish_flow_publishes_then_reports_unchanged(site_db, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_publish_flow_publishes_then_reports_unchanged(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "prefect"))
     monkeypatch.setenv("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     from prefect.testing.utilities import prefect_test_harness
 
     from flows.publish import publish_flow
 
-    settings, factory = site_db
+    site_db = open_site_db(tmp_path)
+    settings, factory = next(site_db)
     add_approved(factory, STANDARD)
     overrides = {"database_url": settings.database_url, "site_dir": str(settings.site_dir)}
     with prefect_test_harness():

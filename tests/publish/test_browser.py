@@ -68,8 +68,12 @@ def test_axe_finds_no_serious_or_critical_violation(browser, base_url: str, path
     page = context.new_page()
     page.goto(base_url + path)
     page.add_script_tag(path=str(AXE))
-    result = page.evaluate("axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']})")
-    bad = [(v["id"], v["impact"], len(v["nodes"])) for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    result = page.evaluate(
+        "axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']})"
+    )
+    bad = [
+        (v["id"], v["impact"], len(v["nodes"])) for v in result["violations"] if v["impact"] in ("serious", "critical")
+    ]
     assert bad == []
     assert result["passes"]  # axe really ran
     context.close()

@@ -30,7 +30,7 @@ def live(settings: Settings) -> str:
     return os.readlink(settings.site_dir / "current")
 
 
-def snapshot(root: Path) -> dict[str, float]:
+def snapshot(root: Path) -> dict[str, int]:
     return {str(p): p.lstat().st_mtime_ns for p in root.rglob("*")} | {str(root): root.stat().st_mtime_ns}
 
 
@@ -121,7 +121,8 @@ def slow_write(target, data):
         Path(sys.argv[3]).write_text("mid-write")
         time.sleep(60)
 release.write_file = slow_write
-run_publish(load_settings(database_url=sys.argv[1], site_dir=sys.argv[2], public_base_url="https://rubrik.example.org/"), force=True, now=NOW)
+settings = load_settings(database_url=sys.argv[1], site_dir=sys.argv[2], public_base_url="https://rubrik.example.org/")
+run_publish(settings, force=True, now=NOW)
 """
 
 

@@ -91,7 +91,10 @@ def test_sector_and_topic_feeds_select_their_items(site_db: SiteDb) -> None:
     }
     assert "Döbeln: Markt wieder geöffnet" in titles(files, "feeds/branche-handel.atom")
     # no topic of the page's sections (none, or only "kauf-regional"): not lost, under "Weitere Meldungen"
-    assert titles(files, "feeds/thema-weitere.rss") == {"Allgemeinverfügung ohne Thema", "Döbeln: Markt wieder geöffnet"}
+    assert titles(files, "feeds/thema-weitere.rss") == {
+        "Allgemeinverfügung ohne Thema",
+        "Döbeln: Markt wieder geöffnet",
+    }
     assert titles(files, "feeds/thema-kontakte-hotlines.rss") == {"Hotline der Wirtschaftsförderung"}
 
 
@@ -114,7 +117,7 @@ def test_harvested_text_is_escaped_and_xml_illegal_characters_are_dropped(site_d
 
 
 def test_correction_keeps_the_id_with_a_new_updated_and_withdrawal_removes(site_db: SiteDb) -> None:
-    settings, factory = site_db
+    _settings, factory = site_db
     seed = Seed(9, topics=("steuern-abgaben",))
     [item] = add_approved(factory, [seed])
     before = feedparser.parse(io.BytesIO(render(site_db)["feeds/alle.atom"])).entries[0]
@@ -131,7 +134,7 @@ def test_correction_keeps_the_id_with_a_new_updated_and_withdrawal_removes(site_
 
 
 def test_pending_edit_keeps_the_approved_text_public(site_db: SiteDb) -> None:
-    settings, factory = site_db
+    _settings, factory = site_db
     seed = Seed(10, topics=("entschaedigung",))
     add_approved(factory, [seed])
     with factory() as session, session.begin():

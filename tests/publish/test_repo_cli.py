@@ -23,7 +23,9 @@ def test_approved_items_read_the_approved_revision_sources_and_expiry(db_url: st
     factory = session_factory(engine)
     add_sources(factory)
     expires = NOW + timedelta(days=3)
-    ids = add_approved(factory, [Seed(1, also_from=("hwk",), expires_at=expires, towns=("Freiberg",)), Seed(2), Seed(3)])
+    ids = add_approved(
+        factory, [Seed(1, also_from=("hwk",), expires_at=expires, towns=("Freiberg",)), Seed(2), Seed(3)]
+    )
     with factory() as session, session.begin():
         items_repo.record_entries(session, "ihk", [entry(Seed(1), body="Neu, ungeprüft")], NOW + timedelta(hours=1))
         items_repo.reject(session, [ids[1]], actor="test", now=NOW)

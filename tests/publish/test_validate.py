@@ -6,7 +6,10 @@ import pytest
 
 from publish.validate import ValidationError, check_html
 
-SAFE = b'<!DOCTYPE html><html lang="de"><head><link rel="stylesheet" href="static/rubrik.css"></head><body>%s</body></html>'
+SAFE = (
+    b'<!DOCTYPE html><html lang="de"><head><link rel="stylesheet" href="static/rubrik.css"></head>'
+    b"<body>%s</body></html>"
+)
 
 
 @pytest.mark.parametrize(
