@@ -25,7 +25,6 @@ review_app = typer.Typer(help="Einträge freigeben oder ablehnen.", no_args_is_h
 app.add_typer(sources_app, name="sources")
 app.add_typer(items_app, name="items")
 app.add_typer(review_app, name="review")
-register_publish(app)  # rubrik publish, rubrik serve-public (publish/cli.py)
 
 err = Console(stderr=True)
 out = Console()
@@ -315,6 +314,8 @@ def run() -> None:
         f"{totals['errors']} mit Fehler. Prüfliste: `rubrik items list --status pending`."
     )
 
+
+register_publish(app)  # rubrik publish, rubrik serve-public (publish/cli.py)
 
 if __name__ == "__main__":
     main()
