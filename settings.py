@@ -76,12 +76,11 @@ class Settings(BaseSettings):
     publish_shrink_limit: float = Field(
         0.5, ge=0, le=1, description="Refuse a release with fewer than this share of the previous one's items."
     )
-    publish_feed_items: int = Field(50, ge=1, description="Newest items per feed.")
+    publish_feed_items: int = Field(30, ge=1, description="Newest items per feed.")
     publish_widget_items: int = Field(15, ge=1, description="Newest items per widget page.")
     publish_section_items: int = Field(
         20, ge=1, description="Items per topic section on the main page (the topic page lists all)."
     )
-    publish_workers: int = Field(2, ge=1, description="Processes that validate a release (feedparser round trips).")
     public_host: str = Field("127.0.0.1", description="Address `rubrik serve-public` listens on.")
     public_port: int = Field(8081, ge=1, le=65535, description="Port `rubrik serve-public` listens on.")
 

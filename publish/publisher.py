@@ -45,5 +45,4 @@ def run_publish(settings: Settings, *, force: bool = False, now: datetime | None
         keep=settings.publish_keep_releases,
         shrink_limit=settings.publish_shrink_limit,
         force=force,
-        workers=settings.publish_workers,
     )

@@ -76,7 +76,6 @@ def publish_release(
     keep: int,
     shrink_limit: float,
     force: bool = False,
-    workers: int = 1,
 ) -> PublishResult:
     """Render, validate and switch to a new release — or do nothing if the inputs did not change."""
     digest = inputs_hash(rows, config, now)
@@ -90,12 +89,23 @@ def publish_release(
         _shrink_guard(previous, site.active_count, shrink_limit, force)
         files = render_site(site, now)
         manifest = _manifest(digest, site.active_count, site.archive_count, files, previous, now)
-        validate_files(files, skip=_already_valid(manifest, previous), workers=workers)
-        name = f"{now.astimezone(UTC).strftime('%Y%m%dT%H%M%S%fZ')}-{digest[:12]}"
+        validate_files(files, skip=_already_valid(manifest, previous))
+        name = _release_name(site_dir / "releases", now, digest)
         _write_release(site_dir / "releases", name, files, manifest)
         switch_current(site_dir, name)
         prune(site_dir / "releases", keep)
     return PublishResult("published", name, site.active_count, site.archive_count, len(files), digest)
+
+
+def _release_name(releases: Path, now: datetime, digest: str) -> str:
+    """``<UTC timestamp>-<hash>``: sorts by time; a forced re-publish of the same inputs at the same moment
+    gets a counter instead of colliding."""
+    base = f"{now.astimezone(UTC).strftime('%Y%m%dT%H%M%S%fZ')}-{digest[:12]}"
+    name, counter = base, 0
+    while (releases / name).exists():
+        counter += 1
+        name = f"{base}-{counter}"
+    return name
 
 
 def _already_valid(manifest: Mapping[str, object], previous: Mapping[str, object] | None) -> Callable[[str], bool]:

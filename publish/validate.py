@@ -6,10 +6,7 @@ from __future__ import annotations
 
 import io
 import json
-import multiprocessing
 from collections.abc import Callable, Mapping
-from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 
 import feedparser
 from lxml import etree, html
@@ -24,42 +21,12 @@ class ValidationError(ValueError):
     """A rendered file that must not go live; the message names the file and the problem."""
 
 
-# feedparser costs about ten times as much per byte as the HTML scan: weights for splitting work
-_COST = {".rss": 10, ".atom": 10, ".json": 1, ".html": 1}
-_PARALLEL_FROM = 40  # files; below that a worker process costs more than it saves
-
-
-def validate_files(
-    files: Mapping[str, bytes], skip: Callable[[str], bool] = lambda path: False, workers: int = 1
-) -> int:
-    """Validate every file unless ``skip(path)`` (a byte-identical file already passed in the live release),
-    spread over ``workers`` processes (feedparser is pure Python). Returns how many files were checked."""
-    todo = [path for path in files if not skip(path)]
-    if workers <= 1 or len(todo) < _PARALLEL_FROM:
-        check_all({path: files[path] for path in todo})
-        return len(todo)
-    shares = _split(todo, files, workers)
-    # fork: the worker inherits the loaded modules (no re-import of __main__, no start-up cost) and only runs
-    # this module's pure checks, so no lock another thread might hold at fork time is ever taken in it
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(workers - 1, mp_context=context) as pool:
-        futures = [pool.submit(check_all, {path: files[path] for path in share}) for share in shares[1:]]
-        check_all({path: files[path] for path in shares[0]})
-        for future in futures:
-            future.result()
+def validate_files(files: Mapping[str, bytes], skip: Callable[[str], bool] = lambda path: False) -> int:
+    """Validate every file unless ``skip(path)`` (a byte-identical file already passed in the live release).
+    Returns how many files were checked."""
+    todo = {path: data for path, data in files.items() if not skip(path)}
+    check_all(todo)
     return len(todo)
-
-
-def _split(paths: list[str], files: Mapping[str, bytes], parts: int) -> list[list[str]]:
-    """Greedy: heaviest file first onto the lightest share."""
-    shares: list[list[str]] = [[] for _ in range(parts)]
-    loads = [0] * parts
-    cost = {path: len(files[path]) * _COST.get(Path(path).suffix, 1) for path in paths}
-    for path in sorted(paths, key=cost.__getitem__, reverse=True):
-        lightest = loads.index(min(loads))
-        shares[lightest].append(path)
-        loads[lightest] += cost[path]
-    return shares
 
 
 def check_all(files: Mapping[str, bytes]) -> None:

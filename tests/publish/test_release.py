@@ -148,3 +148,12 @@ def test_a_publish_killed_mid_write_leaves_the_live_release(site_db: SiteDb, tmp
     add_approved(factory, [Seed(50)])
     run_publish(settings, now=NOW + timedelta(minutes=1))  # the next publish cleans up
     assert not [p for p in (settings.site_dir / "releases").iterdir() if p.name.startswith(".tmp-")]
+
+
+def test_forced_publish_of_the_same_inputs_makes_a_second_release(site_db: SiteDb) -> None:
+    settings, factory = site_db
+    add_approved(factory, STANDARD)
+    first = run_publish(settings, now=NOW)
+    second = run_publish(settings, now=NOW, force=True)
+    assert second.status == "published" and second.release == f"{first.release}-1"
+    assert live(settings) == f"releases/{second.release}"
