@@ -66,7 +66,7 @@ class Settings(BaseSettings):
         description="Absolute URL under which the published site is reachable (feeds, embed snippets).",
     )
     public_title: str = Field("Corona-Wirtschaftsrubrik Mittelsachsen", description="Title of the public page.")
-    contact_hotline: str = Field("03731 799-3333", description="Telephone hotline shown in the contact block.")
+    contact_hotline: str = Field("", description="Telephone hotline of the contact block; empty hides it.")
     contact_email: str = Field("wirtschaft@landkreis-mittelsachsen.de", description="E-mail of the contact block.")
     contact_chat: str = Field("", description="URL of a chat offer (contact block); empty hides it.")
     contact_messenger: str = Field(

@@ -29,7 +29,7 @@ from publish.validate import validate_files
 from store.publish_repo import ApprovedRows, to_items
 
 MANIFEST = ".release.json"
-FORMAT_VERSION = "1"  # bump when the output changes in a way templates and data do not capture
+FORMAT_VERSION = "1"  # bump when the output changes in a way code, templates and data do not capture
 
 
 class PublishError(RuntimeError):
@@ -50,7 +50,8 @@ def inputs_hash(rows: ApprovedRows, config: PublishConfig, now: datetime) -> str
     """Hash of everything the output depends on except the clock: config, templates, rows and which expired."""
     digest = hashlib.sha256(FORMAT_VERSION.encode())
     digest.update(repr(config).encode())
-    for path in template_files():
+    # the publish code and the templates are inputs too: a deploy that changes the output makes a new release
+    for path in [*sorted(Path(__file__).parent.glob("*.py")), *template_files()]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     digest.update(repr(rows.items).encode())
     digest.update(repr(rows.sources).encode())

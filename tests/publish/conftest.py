@@ -39,6 +39,7 @@ def open_site_db(tmp_path: Path) -> Iterator[tuple[Settings, sessionmaker[Sessio
         database_url=f"sqlite:///{tmp_path / 'rubrik.db'}",
         site_dir=tmp_path / "site",
         public_base_url="https://rubrik.example.org/",
+        contact_hotline="03731 000-000",
         contact_chat="https://chat.example.org/wirtschaft",
         contact_messenger="Threema: ABCD1234",
     )

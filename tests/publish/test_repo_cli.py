@@ -56,3 +56,20 @@ def test_publish_command(site_db, monkeypatch, tmp_path: Path) -> None:  # type:
     monkeypatch.setenv("RUBRIK_DATABASE_URL", f"sqlite:///{tmp_path / 'leer.db'}")
     broken = runner.invoke(cli.app, ["publish"])
     assert broken.exit_code == 2 and "rubrik init" in broken.output
+
+
+def test_publish_from_either_database_and_unchanged_is_detected(db_url: str, tmp_path: Path) -> None:
+    from publish.publisher import run_publish
+    from settings import load_settings
+
+    engine = make_engine(db_url)
+    upgrade(engine)
+    factory = session_factory(engine)
+    add_sources(factory)
+    add_approved(factory, [Seed(1, towns=("Freiberg",), topics=("steuern-abgaben",)), Seed(2, sectors=("handwerk",))])
+    engine.dispose()
+    settings = load_settings(database_url=db_url, site_dir=tmp_path / "site")
+    first = run_publish(settings, now=NOW)
+    assert first.status == "published" and first.items == 2
+    assert "Meldung 1" in (tmp_path / "site" / "current" / "ort" / "freiberg.html").read_text()
+    assert run_publish(settings, now=NOW + timedelta(hours=1)).status == "unchanged"
