@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from publish.cli import register as register_publish
+from review import cli as review_cli
 from settings import Settings, load_settings
 
 app = typer.Typer(help="rubrik – die Corona-Wirtschaftsrubrik aktuell halten.", no_args_is_help=True)
@@ -315,6 +316,8 @@ def run() -> None:
     )
 
 
+# issue 4: `rubrik users …`, `rubrik review list`, `rubrik serve`
+review_cli.register(app, review_app)
 register_publish(app)  # rubrik publish, rubrik serve-public (publish/cli.py)
 
 if __name__ == "__main__":

@@ -37,6 +37,7 @@ from publish.serve import create_public_app  # noqa: E402
 from publish.taxonomy import SECTORS, TOPICS, TOWN_FACETS  # noqa: E402
 from settings import Settings, load_settings  # noqa: E402
 from store.db import make_engine, session_factory, upgrade  # noqa: E402
+from store.review_schema import ItemFlagsRow  # noqa: E402
 from store.schema import ItemRow, ProvenanceRow, RevisionRow, SourceRow  # noqa: E402
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
@@ -50,20 +51,22 @@ def seed(settings: Settings, count: int) -> None:
     sources = [{"id": f"q{n}", "name": f"Quelle {n}", "kind": "feed", "url": f"https://q{n}.example.org/",
                 "interval_seconds": 3600, "enabled": True, "config": {}, "origin": "catalog", "guid_map": {},
                 "guids_unstable": False, "consecutive_failures": 0} for n in range(40)]  # fmt: skip
-    items, revisions, provenance = [], [], []
+    items, revisions, provenance, flags = [], [], [], []
     for n in range(1, count + 1):
         when = NOW - timedelta(minutes=7 * n)
         towns = [rnd.choice(TOWN_FACETS).key] if rnd.random() < 0.4 else []
         items.append({"id": n, "source_id": f"q{n % 40}", "identity": f"guid:{n}", "status": "approved",
                       "current_revision_id": n, "approved_revision_id": n, "first_seen_at": when,
                       "last_seen_at": when, "decided_at": when, "sectors": [rnd.choice(SECTORS).key],
-                      "topics": [rnd.choice(TOPICS).key], "towns": towns,
-                      "expires_at": NOW - timedelta(days=1) if n % 50 == 0 else None})  # fmt: skip
+                      "topics": [rnd.choice(TOPICS).key], "towns": towns})  # fmt: skip
         body = f"Förderprogramm {n}: Anträge bis Monatsende bei der SAB; Details und Formulare beim Träger. " * 3
         revisions.append({"id": n, "item_id": n, "content_hash": hashlib.sha256(body.encode()).hexdigest(),
                           "guid": str(n), "url": f"https://q{n % 40}.example.org/m/{n}", "title": f"Meldung {n}",
                           "summary_html": f"<p>{body}</p>", "content_text": body, "published_at": when,
                           "warnings": [], "created_at": when})  # fmt: skip
+        if n % 50 == 0:  # every 50th has expired: archive
+            flags.append({"item_id": n, "pinned": False, "expires_at": NOW - timedelta(days=1), "updated_at": NOW,
+                          "updated_by": "bench"})  # fmt: skip
         provenance.append({"item_id": n, "source_id": f"q{n % 40}", "url": f"https://q{n % 40}.example.org/m/{n}",
                            "first_seen_at": when})  # fmt: skip
     with session_factory(engine)() as session, session.begin():
@@ -72,6 +75,7 @@ def seed(settings: Settings, count: int) -> None:
             (ItemRow, items),
             (RevisionRow, revisions),
             (ProvenanceRow, provenance),
+            (ItemFlagsRow, flags),
         ):
             session.execute(insert(table), rows)
     engine.dispose()

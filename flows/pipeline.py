@@ -109,6 +109,9 @@ class _Run:
     factory: sessionmaker[Session]
     # SQLite has one writer: taking turns in-process beats busy-waiting in its lock (PostgreSQL needs none)
     write_lock: AbstractContextManager[object]
+    # "304 Not Modified" bookkeeping, written in one statement pair at the end of the run (a crash loses only
+    # this bookkeeping: the sources are simply asked again)
+    not_modified: list[sources_repo.NotModified] = field(default_factory=list)
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -164,7 +167,10 @@ async def _harvest_all(
         return outcome
 
     async with Fetcher(FetchConfig.from_settings(run.settings), transport=transport) as fetcher:
-        return list(await asyncio.gather(*(one(state) for state in interleave_hosts(states))))
+        outcomes = list(await asyncio.gather(*(one(state) for state in interleave_hosts(states))))
+    with run.write() as session:
+        sources_repo.record_not_modified(session, run.not_modified)
+    return outcomes
 
 
 def interleave_hosts(states: Sequence[SourceState]) -> list[SourceState]:
@@ -195,13 +201,21 @@ async def harvest_source(run: _Run, fetcher: Fetcher, state: SourceState) -> Sou
     except FetchError as error:
         outcome = await asyncio.to_thread(_store_failure, run, state, error, started)
     else:
-        outcome = await asyncio.to_thread(_after_fetch, run, state, result, started)
+        if result.not_modified:
+            outcome = _note_not_modified(run, state, started)
+        else:
+            outcome = await asyncio.to_thread(_after_fetch, run, state, result, started)
     return replace(outcome, seconds=time.monotonic() - clock)
 
 
+def _note_not_modified(run: _Run, state: SourceState, started: datetime) -> SourceOutcome:
+    now = utcnow()
+    next_at = now + timedelta(seconds=next_fetch_delay(state.interval_seconds, 0))
+    run.not_modified.append(sources_repo.NotModified(state.id, started, now, next_at))
+    return SourceOutcome(id=state.id, status="not_modified")
+
+
 def _after_fetch(run: _Run, state: SourceState, result: FetchResult, started: datetime) -> SourceOutcome:
-    if result.not_modified:
-        return _store_success(run, state, result, SourceOutcome(id=state.id, status="not_modified"), started, [])
     try:
         return _process(run, state, result, started)
     except FetchError as error:  # not_a_feed, parse_error
@@ -270,10 +284,10 @@ def _store_success(
             state.id,
             now=now,
             next_fetch_at=next_at,
-            not_modified=result.not_modified,
+            not_modified=False,
             etag=result.etag,
             last_modified=result.last_modified,
-            entry_count=None if result.not_modified else outcome.entries,
+            entry_count=outcome.entries,
             guid_map=guid_map,
             guids_unstable=unstable,
         )

@@ -179,12 +179,12 @@ def _first_topic(item: ApprovedItem) -> Facet:
 
 
 def split_expired(items: Iterable[ApprovedItem], now: datetime) -> tuple[list[ApprovedItem], list[ApprovedItem]]:
-    """(active, expired), each newest first."""
+    """(active, expired), each pinned first, then newest first."""
     active: list[ApprovedItem] = []
     expired: list[ApprovedItem] = []
     for item in items:
         (expired if item.expires_at is not None and item.expires_at <= now else active).append(item)
-    key: Callable[[ApprovedItem], tuple[datetime, int]] = lambda item: (item_date(item), item.id)  # noqa: E731
+    key: Callable[[ApprovedItem], tuple[bool, datetime, int]] = lambda i: (i.pinned, item_date(i), i.id)  # noqa: E731
     return sorted(active, key=key, reverse=True), sorted(expired, key=key, reverse=True)
 
 

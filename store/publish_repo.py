@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session
 
+from store.review_schema import ItemFlagsRow
 from store.schema import ItemRow, ProvenanceRow, RevisionRow, SourceRow
 
 
@@ -42,11 +43,12 @@ class ApprovedItem:
     published_at: datetime | None
     first_seen_at: datetime
     updated_at: datetime  # when the approved revision was approved (feeds' ``updated``)
-    expires_at: datetime | None
+    expires_at: datetime | None  # staff's expiry (``item_flags``, issue 4)
     sectors: tuple[str, ...]
     topics: tuple[str, ...]
     towns: tuple[str, ...]
     sources: tuple[SourceLink, ...]
+    pinned: bool = False  # staff pinned it: first in its sections
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,12 +71,14 @@ def approved_rows(session: Session) -> ApprovedRows:
             ItemRow.first_seen_at,
             ItemRow.decided_at,
             RevisionRow.created_at,
-            ItemRow.expires_at,
+            ItemFlagsRow.expires_at,
             cast(ItemRow.sectors, Text),
             cast(ItemRow.topics, Text),
             cast(ItemRow.towns, Text),
+            ItemFlagsRow.pinned,
         )
         .join(RevisionRow, RevisionRow.id == ItemRow.approved_revision_id)
+        .outerjoin(ItemFlagsRow, ItemFlagsRow.item_id == ItemRow.id)
         .where(ItemRow.approved_revision_id.is_not(None), ItemRow.status != "rejected")
         .order_by(ItemRow.id)
     )
@@ -113,6 +117,7 @@ def to_items(rows: ApprovedRows) -> list[ApprovedItem]:
                 topics=_tags(row[11]),
                 towns=_tags(row[12]),
                 sources=tuple(links.get(item_id, ())),
+                pinned=bool(row[13]),
             )
         )
     return items

@@ -13,7 +13,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from store.types import UTCDateTime
 
-ITEM_STATUSES = ("pending", "approved", "rejected")
+ITEM_STATUSES = ("pending", "approved", "rejected", "unpublished")
 
 
 class Base(DeclarativeBase):
@@ -88,8 +88,6 @@ class ItemRow(Base):
     sectors: Mapped[list[str]] = mapped_column(default=list)
     topics: Mapped[list[str]] = mapped_column(default=list)
     towns: Mapped[list[str]] = mapped_column(default=list)
-    # publishing (migration 0004): past this moment the item leaves the page for the archive
-    expires_at: Mapped[datetime | None] = mapped_column(default=None)
 
     __table_args__ = (
         UniqueConstraint("source_id", "identity", name="uq_items_source_identity"),
@@ -158,3 +156,6 @@ class AuditRow(Base):
     item_id: Mapped[int | None] = mapped_column(Integer, default=None, index=True)
     revision_id: Mapped[int | None] = mapped_column(Integer, default=None)
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+from store import review_schema as _review_schema  # noqa: E402,F401

@@ -10,7 +10,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from process.model import Entry
-from store import items_repo, sources_repo
+from store import items_repo, review_repo, sources_repo
 from store.records import SourceSpec
 from store.schema import ItemRow, ProvenanceRow
 
@@ -34,6 +34,7 @@ class Seed:
     expires_at: datetime | None = None
     also_from: tuple[str, ...] = field(default_factory=tuple)  # further sources carrying the same item
     age_hours: int = 0
+    pinned: bool = False
 
 
 def entry(seed: Seed, body: str | None = None) -> Entry:
@@ -66,7 +67,11 @@ def add_approved(factory: sessionmaker[Session], seeds: list[Seed], *, now: date
                 url = f"https://{other}.example.org/{seed.n}"
                 session.add(ProvenanceRow(item_id=item.id, source_id=other, url=url, first_seen_at=now))
             values = {"sectors": list(seed.sectors), "topics": list(seed.topics), "towns": list(seed.towns)}
-            session.execute(update(ItemRow).where(ItemRow.id == item.id).values(expires_at=seed.expires_at, **values))
+            session.execute(update(ItemRow).where(ItemRow.id == item.id).values(**values))
+            if seed.expires_at is not None:  # as staff set it in the review UI (issue 4)
+                review_repo.set_expiry(session, item.id, seed.expires_at, actor="test", now=now)
+            if seed.pinned:
+                review_repo.set_pinned(session, item.id, True, actor="test", now=now)
             ids.append(item.id)
         items_repo.approve(session, ids, actor="test", now=now)
     return ids

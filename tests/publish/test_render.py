@@ -146,3 +146,10 @@ def test_pending_edit_keeps_the_approved_text_public(site_db: SiteDb) -> None:
 def test_strict_feed_check_refuses_broken_xml() -> None:
     with pytest.raises(ValueError, match="wohlgeformt"):
         check_xml_feed("x.rss", b"<rss version='2.0'><channel><title>a &nbsp; b</title></channel></rss>")
+
+
+def test_pinned_items_come_first_in_their_section(site_db: SiteDb) -> None:
+    older_pinned = Seed(11, title="Angeheftet", topics=("steuern-abgaben",), age_hours=100, pinned=True)
+    add_approved(site_db[1], [older_pinned, Seed(12, title="Neuer", topics=("steuern-abgaben",))])
+    page = render(site_db)["thema/steuern-abgaben.html"].decode()
+    assert page.index("Angeheftet") < page.index("Neuer")
