@@ -144,7 +144,12 @@ def _print_summary(summary: Any) -> None:
     for column in ("Quelle", "Status", "Fehler", "neu", "geändert", "unverändert", "Hinweise"):
         table.add_column(column)
     for o in summary.sources:
-        status = {"ok": "ok", "not_modified": "unverändert (304)", "error": "[red]Fehler[/red]"}[o.status]
+        status = {
+            "ok": "ok",
+            "not_modified": "unverändert (304)",
+            "error": "[red]Fehler[/red]",
+            "busy": "übersprungen (anderer Lauf aktiv)",
+        }[o.status]
         table.add_row(
             o.id, status, o.error_code or "", str(o.new), str(o.updated), str(o.unchanged), "\n".join(o.warnings)
         )

@@ -102,6 +102,17 @@ class Settings(BaseSettings):
         10.0, ge=0, description="Seconds the per-filter counts of the queue are cached (0: always fresh)."
     )
 
+    # -- operations (issue 6): leases, alerts, housekeeping, `rubrik run`
+    harvest_lease_seconds: int = Field(
+        900, ge=60, description="How long a run holds a host (no other run fetches it meanwhile)."
+    )
+    alert_after_failures: int = Field(3, ge=1, description="Consecutive failures before staff are told.")
+    fetch_log_retention_days: int = Field(90, ge=1, description="Days the fetch log is kept.")
+    run_prefect_port: int = Field(4200, ge=1, le=65535, description="Port of the local Prefect server of `rubrik run`.")
+    run_harvest_interval: int = Field(300, ge=30, description="Seconds between harvest runs under `rubrik run`.")
+    run_publish_interval: int = Field(120, ge=30, description="Seconds between publish runs under `rubrik run`.")
+    run_maintenance_cron: str = Field("0 3 * * *", description="When maintenance runs (cron, Europe/Berlin).")
+
     # -- e-mail (double opt-in, reminders, alerts); empty host = no e-mail is sent
     smtp_host: str = Field("", description="SMTP server; empty: rubrik sends no e-mail.")
     smtp_port: int = Field(587, ge=1, le=65535, description="SMTP port.")
