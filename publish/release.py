@@ -18,6 +18,7 @@ import json
 import os
 import shutil
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -90,9 +91,14 @@ def publish_release(
         _shrink_guard(previous, site.active_count, shrink_limit, force)
         files = render_site(site, now)
         manifest = _manifest(digest, site.active_count, site.archive_count, files, previous, now)
-        validate_files(files, skip=_already_valid(manifest, previous))
         name = _release_name(site_dir / "releases", now, digest)
-        _write_release(site_dir / "releases", name, files, manifest)
+        _write_release(
+            site_dir / "releases",
+            name,
+            files,
+            manifest,
+            lambda: validate_files(files, skip=_already_valid(manifest, previous)),
+        )
         switch_current(site_dir, name)
         prune(site_dir / "releases", keep)
     return PublishResult("published", name, site.active_count, site.archive_count, len(files), digest)
@@ -170,18 +176,33 @@ def _manifest(
     return {"inputs_hash": digest, "items": active, "archived": archived, "created_at": stamp, "files": entries}
 
 
-def _write_release(releases: Path, name: str, files: Mapping[str, bytes], manifest: Mapping[str, object]) -> None:
+def _write_release(
+    releases: Path,
+    name: str,
+    files: Mapping[str, bytes],
+    manifest: Mapping[str, object],
+    validate: Callable[[], object],
+) -> None:
+    """Write into ``.tmp-<name>`` while ``validate`` runs (file I/O releases the GIL, so the two overlap);
+    only a complete and valid directory gets its real name."""
     releases.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(releases)
     temp = releases / f".tmp-{name}"
     try:
-        for path, data in files.items():
-            write_file(temp / path, data)
-        write_file(temp / MANIFEST, json.dumps(manifest, sort_keys=True).encode())
-        os.rename(temp, releases / name)  # complete and valid: only now does it get a real name
+        with ThreadPoolExecutor(1, thread_name_prefix="publish-write") as pool:
+            written = pool.submit(_write_all, temp, files, manifest)
+            validate()
+            written.result()
+        os.rename(temp, releases / name)
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
         raise
+
+
+def _write_all(temp: Path, files: Mapping[str, bytes], manifest: Mapping[str, object]) -> None:
+    for path, data in files.items():
+        write_file(temp / path, data)
+    write_file(temp / MANIFEST, json.dumps(manifest, sort_keys=True).encode())
 
 
 def write_file(target: Path, data: bytes) -> None:
