@@ -63,7 +63,7 @@ class ReleaseCache:
 def create_public_app(settings: Settings) -> Starlette:
     cache = ReleaseCache(settings.site_dir)
 
-    async def serve(request: Request) -> Response:
+    def serve(request: Request) -> Response:  # sync: Starlette runs it in a thread, file reads do not block the loop
         release = cache.get()
         if release is None:
             return PlainTextResponse("Noch nichts veröffentlicht.", status_code=503, headers=_base_headers("x.html"))
