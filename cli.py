@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from publish.cli import register as register_publish
 from review import cli as review_cli
 from settings import Settings, load_settings
 
@@ -322,6 +323,7 @@ def run() -> None:
 
 # issue 4: `rubrik users …`, `rubrik review list`, `rubrik serve`
 review_cli.register(app, review_app)
+register_publish(app)  # rubrik publish, rubrik serve-public (publish/cli.py)
 
 if __name__ == "__main__":
     main()

@@ -60,6 +60,30 @@ class Settings(BaseSettings):
         86400.0, gt=0, description="Longest back-off (seconds) of a failing source; it is still probed."
     )
 
+    # -- publishing (issue 5): the public page, feeds, widget, releases, serving
+    public_base_url: str = Field(
+        "https://www.landkreis-mittelsachsen.de/wirtschaft/rubrik/",
+        description="Absolute URL under which the published site is reachable (feeds, embed snippets).",
+    )
+    public_title: str = Field("Corona-Wirtschaftsrubrik Mittelsachsen", description="Title of the public page.")
+    contact_hotline: str = Field("", description="Telephone hotline of the contact block; empty hides it.")
+    contact_email: str = Field("wirtschaft@landkreis-mittelsachsen.de", description="E-mail of the contact block.")
+    contact_chat: str = Field("", description="URL of a chat offer (contact block); empty hides it.")
+    contact_messenger: str = Field(
+        "", description="Messenger contact, e.g. a Threema ID (contact block); empty hides it."
+    )
+    publish_keep_releases: int = Field(5, ge=1, description="Releases kept in site_dir/releases (current included).")
+    publish_shrink_limit: float = Field(
+        0.5, ge=0, le=1, description="Refuse a release with fewer than this share of the previous one's items."
+    )
+    publish_feed_items: int = Field(30, ge=1, description="Newest items per feed.")
+    publish_widget_items: int = Field(15, ge=1, description="Newest items per widget page.")
+    publish_section_items: int = Field(
+        20, ge=1, description="Items per topic section on the main page (the topic page lists all)."
+    )
+    public_host: str = Field("127.0.0.1", description="Address `rubrik serve-public` listens on.")
+    public_port: int = Field(8081, ge=1, le=65535, description="Port `rubrik serve-public` listens on.")
+
     # -- staff review web app (issue 4)
     serve_host: str = Field("127.0.0.1", description="Address `rubrik serve` listens on.")
     serve_port: int = Field(8000, ge=1, le=65535, description="Port `rubrik serve` listens on.")
