@@ -308,6 +308,27 @@ def review_reject(
 
 
 @app.command()
+def serve() -> None:
+    """Prüfoberfläche (/staff/) und öffentliche Rubrik (/) starten (RUBRIK_SERVE_HOST, RUBRIK_SERVE_PORT)."""
+    import uvicorn
+
+    from store.db import SchemaError
+    from webapp import create_site
+
+    settings = _settings()
+    try:
+        site = create_site(settings)
+    except SchemaError as error:
+        raise UserError(str(error)) from error
+    out.print(f"Prüfoberfläche: http://{settings.serve_host}:{settings.serve_port}/staff/ · Rubrik: /")
+    # proxy_headers off: the staff app believes X-Forwarded-* only from RUBRIK_REVIEW_TRUSTED_PROXIES
+    uvicorn.run(
+        site, host=settings.serve_host, port=settings.serve_port, proxy_headers=False, server_header=False,
+        access_log=False,
+    )  # fmt: skip
+
+
+@app.command()
 def run() -> None:
     """Den Abruf als Prefect-Flow ausführen (eingebetteter Standard: SQLite, Prefect ohne eigenen Server)."""
     from flows.harvest import harvest_flow
