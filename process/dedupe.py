@@ -74,7 +74,7 @@ def fingerprint(title: str, text: str, url: str | None = None) -> Fingerprint:
         keys.append((-1, _digest(" ".join(body))))
         keys.append((-3, _digest(" ".join(body[:LEAD_WORDS]))))
         keys += _band_keys(shingles)
-    return Fingerprint(body, shingles, tuple(keys), bool(_REGULATION.search(title + " " + text[:500])))
+    return Fingerprint(body, shingles, tuple(keys), bool(_REGULATION.search(title)))
 
 
 def _shingles(body: tuple[str, ...]) -> frozenset[int]:
@@ -112,11 +112,11 @@ def containment(small: frozenset[int], large: frozenset[int]) -> float:
 
 def jaccard_threshold(shorter_words: int) -> float:
     """Short texts must be nearly identical; long ones may differ in more places (edits, headers)."""
-    if shorter_words < 60:
-        return 0.85
+    if shorter_words < 40:
+        return 0.8
     if shorter_words < 300:
-        return 0.75
-    return 0.65
+        return 0.6
+    return 0.55
 
 
 def verify(a: Fingerprint, b: Fingerprint, *, same_url: bool = False) -> tuple[Verdict, str]:

@@ -48,8 +48,8 @@ class Taxonomy:
     source_defaults: Mapping[str, Mapping[str, tuple[str, ...]]]
     source_priority: tuple[tuple[str, ...], ...]
     title_weight: int = 3
-    lead_chars: int = 2500
-    min_score: int = 2
+    lead_chars: int = 800
+    min_score: int = 3
 
     def slugs(self, axis: str) -> tuple[str, ...]:
         if axis == "towns":
@@ -99,8 +99,8 @@ def load_taxonomy(path: Path = TAXONOMY_FILE) -> Taxonomy:
         ),
         source_priority=tuple(tuple(group) for group in data["source_priority"]),
         title_weight=int(data.get("title_weight", 3)),
-        lead_chars=int(data.get("lead_chars", 2500)),
-        min_score=int(data.get("min_score", 2)),
+        lead_chars=int(data.get("lead_chars", 800)),
+        min_score=int(data.get("min_score", 3)),
     )
     _check(taxonomy)
     return taxonomy
