@@ -4,16 +4,15 @@
 its schema: :func:`load_catalog` reads the file and collects *every* problem into one :class:`CatalogError`
 whose lines name the file, the entry (position, line and id) and the field in plain words;
 :func:`parse_source` validates one entry and is also used by the admin UI. Nothing here touches the network:
-URLs are checked literally (scheme, host, no credentials, no literal non-public address); the fetcher checks
-again, with DNS, at fetch time.
+URLs are checked literally (scheme, host, no credentials, and :func:`sources.netguard.check_url` for literal
+non-public addresses in any encoding); the fetcher checks again, with DNS, at fetch time.
 """
 
 from __future__ import annotations
 
 import difflib
-import ipaddress
+import functools
 import re
-import socket
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -24,7 +23,9 @@ from urllib.parse import urlsplit
 import soupsieve
 import yaml
 
+from sources.errors import FetchError
 from sources.intervals import format_interval, parse_interval
+from sources.netguard import check_url
 
 __all__ = [
     "KINDS",
@@ -148,14 +149,22 @@ class CatalogError(ValueError):
 # -- one entry ------------------------------------------------------------------------------------------
 
 
-def parse_source(data: Mapping[str, object], *, where: str = "") -> SourceConfig:
-    """Validate one entry; ``where`` (e.g. ``"catalog.yaml: entry 3 (line 40)"``) prefixes every message."""
+def parse_source(data: Mapping[str, object], *, where: str = "", allow_hosts: Iterable[str] = ()) -> SourceConfig:
+    """Validate one entry; ``where`` (e.g. ``"catalog.yaml: entry 3 (line 40)"``) prefixes every message.
+
+    ``allow_hosts``: exact ``host:port`` pairs allowed although not public (``RUBRIK_FETCH_ALLOW_HOSTS``;
+    local test servers and the benchmark), as for the fetcher.
+    """
     if not isinstance(data, Mapping):
         raise CatalogError([f"{where or 'source'}: an entry must be a mapping of fields, not {_kind_of(data)}"])
     label = _label(where, data.get("id"))
     problems = [f"{label}: {p}" for p in _field_set_problems(data)]
     values: dict[str, object] = {}
-    for name, check in _CHECKS.items():
+    checks: dict[str, Callable[[object], object]] = {
+        **_CHECKS,
+        "url": functools.partial(_check_url, allow_hosts=tuple(allow_hosts)),
+    }
+    for name, check in checks.items():
         if name in data:
             try:
                 values[name] = check(data[name])
@@ -252,7 +261,7 @@ def _check_kind(value: object) -> str:
     return text
 
 
-def _check_url(value: object) -> str:
+def _check_url(value: object, allow_hosts: tuple[str, ...] = ()) -> str:
     text = _text(value, max_len=_MAX_URL)
     if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in text):
         raise ValueError(f'"{text}" contains spaces or control characters')
@@ -267,29 +276,17 @@ def _check_url(value: object) -> str:
         parts.port  # noqa: B018 - raises ValueError on a port out of range or not a number
     except ValueError:
         raise ValueError(f'"{text}" has an invalid port') from None
-    problem = _non_public_host(parts.hostname)
-    if problem:
-        raise ValueError(f'"{text}" points to {problem}; only public addresses may be harvested')
-    return text
-
-
-def _non_public_host(host: str) -> str:
-    """Literal check only (no DNS): names and IP literals, also encoded forms like ``127.1`` or ``0x7f000001``."""
-    host = host.rstrip(".").lower()
-    if host == "localhost" or host.endswith((".localhost", ".local", ".internal", ".arpa")):
-        return f'the local or internal name "{host}"'
     try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        if not re.fullmatch(r"[0-9a-fx.]+", host) or not any(c.isdigit() for c in host):
-            return ""
-        try:  # inet_aton parses the legacy IPv4 spellings that browsers and curl accept; it never resolves
-            address = ipaddress.IPv4Address(socket.inet_aton(host))
-        except OSError:
-            return ""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    return "" if address.is_global else f"the non-public address {address}"
+        check_url(text, allow_hosts)
+    except FetchError as exc:  # InvalidURL or SSRFBlocked (German text, ends with the URL): say it plainly
+        reason = str(exc).removesuffix(f" ({text})")
+        if exc.code == "ssrf_blocked":
+            raise ValueError(
+                f'"{text}" points to a non-public address or local name ({reason}); only public hosts '
+                "may be harvested (local test servers: RUBRIK_FETCH_ALLOW_HOSTS)"
+            ) from None
+        raise ValueError(f'"{text}" is not a valid http(s) address ({reason})') from None
+    return text
 
 
 def _check_interval(value: object) -> timedelta:
@@ -402,9 +399,9 @@ _CHECKS: Mapping[str, Callable[[object], object]] = MappingProxyType(
 # -- the file -------------------------------------------------------------------------------------------
 
 
-def load_catalog(path: Path) -> tuple[SourceConfig, ...]:
+def load_catalog(path: Path, *, allow_hosts: Iterable[str] = ()) -> tuple[SourceConfig, ...]:
     """Read and validate the catalog; raise one CatalogError listing every problem found."""
-    path = Path(path)
+    path, allow_hosts = Path(path), tuple(allow_hosts)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -421,7 +418,7 @@ def load_catalog(path: Path) -> tuple[SourceConfig, ...]:
         elif isinstance(ident, str):
             first_seen[ident] = where.removeprefix(f"{path}: ")
         try:
-            sources.append(parse_source(entry, where=where))
+            sources.append(parse_source(entry, where=where, allow_hosts=allow_hosts))
         except CatalogError as exc:
             problems.extend(exc.problems)
     if problems:
@@ -431,10 +428,13 @@ def load_catalog(path: Path) -> tuple[SourceConfig, ...]:
 
 def _read_yaml(path: Path, text: str) -> tuple[list[Mapping[str, object]], list[int]]:
     """Parse the file; return the entries and each entry's 1-based line number."""
+    # One parse (libyaml when available): compose the node tree for line numbers and duplicate keys,
+    # then construct the data from that same tree.
+    loader = _Loader(text)
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = loader.get_single_node()
         _reject_duplicate_keys(root)
-        data = yaml.safe_load(text)
+        data = loader.construct_document(root) if root is not None else None
     except yaml.YAMLError as exc:
         raise CatalogError([f"{path}: {_yaml_problem(exc)}"]) from None
     if not isinstance(data, dict) or "sources" not in data:
@@ -446,6 +446,9 @@ def _read_yaml(path: Path, text: str) -> tuple[list[Mapping[str, object]], list[
     if not isinstance(entries, list):
         raise CatalogError([f'{path}: "sources" must be a list of entries, not {_kind_of(entries)}'])
     return entries, _entry_lines(root)
+
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _yaml_problem(exc: yaml.YAMLError) -> str:

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from process.model import Entry
 from store.records import Counts, ItemView
 from store.schema import AuditRow, ItemRow, ProvenanceRow, RevisionRow, TombstoneRow
-from store.upsert import insert_ignore
+from store.upsert import insert_ignore, insert_ignore_many
 
 
 class DecisionError(ValueError):
@@ -23,79 +23,136 @@ def record_entries(session: Session, source_id: str, entries: Sequence[Entry], n
     """Store one source's normalized entries: new items, new revisions of changed ones, provenance.
 
     Idempotent and safe against a concurrent harvest of the same source: every insert is
-    ``ON CONFLICT DO NOTHING`` on a unique key, so two runs produce exactly the rows of one.
+    ``ON CONFLICT DO NOTHING`` on a unique key, so two runs produce exactly the rows of one. Works in a
+    handful of set-based statements per source, whatever the number of entries.
     """
-    tombstoned = _tombstoned(session, source_id, [entry.identity for entry in entries])
-    new = updated = unchanged = skipped = 0
-    for entry in entries:
-        if entry.identity in tombstoned:
-            skipped += 1
-            continue
-        outcome = _record_one(session, source_id, entry, now)
-        new += outcome == "new"
-        updated += outcome == "updated"
-        unchanged += outcome == "unchanged"
-    return Counts(new=new, updated=updated, unchanged=unchanged, tombstoned=skipped)
+    by_identity = {entry.identity: entry for entry in entries}  # identities are unique per fetch
+    tombstoned = _tombstoned(session, source_id, list(by_identity))
+    wanted = {identity: entry for identity, entry in by_identity.items() if identity not in tombstoned}
+    created = _create_items(session, source_id, list(wanted), now)
+    items = _items_by_identity(session, source_id, list(wanted))
+    current_hashes = _current_hashes(session, [row.current_revision_id for row in items.values()])
+    changed = [
+        identity
+        for identity, row in items.items()
+        if current_hashes.get(row.current_revision_id or -1) != wanted[identity].content_hash
+    ]
+    revisions = _ensure_revisions(session, [(items[i].id, wanted[i]) for i in changed], now)
+    insert_ignore_many(
+        session,
+        _table(ProvenanceRow),
+        [
+            {"item_id": row.id, "source_id": source_id, "url": wanted[i].url, "first_seen_at": now}
+            for i, row in items.items()
+        ],
+        ["item_id", "source_id"],
+    )
+    session.execute(update(ItemRow).where(ItemRow.id.in_([row.id for row in items.values()])).values(last_seen_at=now))
+    updated, changes = 0, []
+    for identity in changed:
+        row = items[identity]
+        revision_id = revisions[(row.id, wanted[identity].content_hash)]
+        status = row.status
+        if identity not in created:
+            updated += 1
+            if row.status != "rejected":
+                # a source edit goes back to review; the public keeps the approved revision meanwhile
+                status = "approved" if revision_id == row.approved_revision_id else "pending"
+        changes.append({"_id": row.id, "_revision": revision_id, "_status": status})
+    if changes:
+        table = _table(ItemRow)
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("_id"))
+            .values(current_revision_id=bindparam("_revision"), status=bindparam("_status"))
+        )
+        session.execute(statement, changes)
+    new = sum(identity in created for identity in changed)
+    return Counts(new=new, updated=updated, unchanged=len(items) - len(changed), tombstoned=len(tombstoned))
+
+
+def _table(model: Any) -> Table:
+    table: Table = model.__table__
+    return table
 
 
 def _tombstoned(session: Session, source_id: str, identities: list[str]) -> set[str]:
-    if not identities:
-        return set()
-    query = select(TombstoneRow.identity).where(
-        TombstoneRow.source_id == source_id, TombstoneRow.identity.in_(identities)
-    )
-    return set(session.scalars(query))
+    found: set[str] = set()
+    for chunk in _chunks(identities):
+        query = select(TombstoneRow.identity).where(
+            TombstoneRow.source_id == source_id, TombstoneRow.identity.in_(chunk)
+        )
+        found.update(session.scalars(query))
+    return found
 
 
-def _record_one(session: Session, source_id: str, entry: Entry, now: datetime) -> str:
-    item_id = insert_ignore(
-        session,
-        ItemRow.__table__,  # type: ignore[arg-type]
+def _create_items(session: Session, source_id: str, identities: list[str], now: datetime) -> set[str]:
+    """Insert the items not there yet; returns the identities this call created."""
+    rows = [
         {
             "source_id": source_id,
-            "identity": entry.identity,
+            "identity": identity,
             "status": "pending",
             "first_seen_at": now,
             "last_seen_at": now,
             "sectors": [],
             "topics": [],
             "towns": [],
-        },
-        ["source_id", "identity"],
+        }
+        for identity in identities
+    ]
+    inserted = insert_ignore_many(
+        session, _table(ItemRow), rows, ["source_id", "identity"], returning=[_table(ItemRow).c.identity]
     )
-    created = item_id is not None
-    item = _item_by_identity(session, source_id, entry.identity)
-    revision_id = insert_ignore(
+    return {row[0] for row in inserted}
+
+
+class _ItemKey(NamedTuple):
+    id: int
+    current_revision_id: int | None
+    approved_revision_id: int | None
+    status: str
+
+
+def _items_by_identity(session: Session, source_id: str, identities: list[str]) -> dict[str, _ItemKey]:
+    found: dict[str, _ItemKey] = {}
+    for chunk in _chunks(identities):
+        query = select(
+            ItemRow.identity, ItemRow.id, ItemRow.current_revision_id, ItemRow.approved_revision_id, ItemRow.status
+        ).where(ItemRow.source_id == source_id, ItemRow.identity.in_(chunk))
+        for identity, item_id, current, approved, status in session.execute(query):
+            found[identity] = _ItemKey(item_id, current, approved, status)
+    return found
+
+
+def _current_hashes(session: Session, revision_ids: list[int | None]) -> dict[int, str]:
+    found: dict[int, str] = {}
+    for chunk in _chunks([rid for rid in revision_ids if rid is not None]):
+        query = select(RevisionRow.id, RevisionRow.content_hash).where(RevisionRow.id.in_(chunk))
+        found.update({rid: digest for rid, digest in session.execute(query)})
+    return found
+
+
+def _ensure_revisions(session: Session, pairs: list[tuple[int, Entry]], now: datetime) -> dict[tuple[int, str], int]:
+    """Revision ids for (item, content) pairs, inserting those that don't exist (a flip back reuses one)."""
+    insert_ignore_many(
         session,
-        RevisionRow.__table__,  # type: ignore[arg-type]
-        _revision_values(item.id, entry, now),
+        _table(RevisionRow),
+        [_revision_values(item_id, entry, now) for item_id, entry in pairs],
         ["item_id", "content_hash"],
     )
-    insert_ignore(
-        session,
-        ProvenanceRow.__table__,  # type: ignore[arg-type]
-        {"item_id": item.id, "source_id": source_id, "url": entry.url, "first_seen_at": now},
-        ["item_id", "source_id"],
-    )
-    item.last_seen_at = max(item.last_seen_at, now)
-    if revision_id is None:  # content seen before: maybe a flip back to an older revision
-        revision_id = session.scalar(
-            select(RevisionRow.id).where(RevisionRow.item_id == item.id, RevisionRow.content_hash == entry.content_hash)
+    found: dict[tuple[int, str], int] = {}
+    for chunk in _chunks([item_id for item_id, _ in pairs]):
+        query = select(RevisionRow.item_id, RevisionRow.content_hash, RevisionRow.id).where(
+            RevisionRow.item_id.in_(chunk)
         )
-        if revision_id == item.current_revision_id:
-            return "unchanged"
-    item.current_revision_id = revision_id
-    if created:
-        return "new"
-    if item.status != "rejected":
-        # a source edit goes back to review; the public keeps the approved revision meanwhile
-        item.status = "approved" if revision_id == item.approved_revision_id else "pending"
-    return "updated"
+        found.update({(item_id, digest): rid for item_id, digest, rid in session.execute(query)})
+    return found
 
 
-def _item_by_identity(session: Session, source_id: str, identity: str) -> ItemRow:
-    query = select(ItemRow).where(ItemRow.source_id == source_id, ItemRow.identity == identity)
-    return session.scalars(query).one()
+def _chunks(values: list[Any], size: int = 500) -> Iterator[list[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 def _revision_values(item_id: int, entry: Entry, now: datetime) -> dict[str, Any]:

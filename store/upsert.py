@@ -2,23 +2,41 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Column, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 
 def insert_ignore(session: Session, table: Table, values: dict[str, Any], conflict: list[str]) -> int | None:
     """Insert one row unless ``conflict`` columns already exist; return the new primary key or None."""
+    rows = insert_ignore_many(session, table, [values], conflict, returning=list(table.primary_key.columns))
+    return rows[0][0] if rows else None
+
+
+def insert_ignore_many(
+    session: Session,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    conflict: list[str],
+    *,
+    returning: Sequence[Column[Any]] = (),
+) -> list[tuple[Any, ...]]:
+    """Insert many rows in one statement, skipping those whose ``conflict`` key exists; return the
+    ``returning`` columns of the rows actually inserted."""
+    if not rows:
+        return []
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        pg = postgresql.insert(table).values(**values).on_conflict_do_nothing(index_elements=conflict)
-        statement = pg.returning(*table.primary_key.columns)
+        statement: Any = postgresql.insert(table).on_conflict_do_nothing(index_elements=conflict)
     elif dialect == "sqlite":
-        lite = sqlite.insert(table).values(**values).on_conflict_do_nothing(index_elements=conflict)
-        statement = lite.returning(*table.primary_key.columns)
+        statement = sqlite.insert(table).on_conflict_do_nothing(index_elements=conflict)
     else:  # pragma: no cover - only the two supported backends
         raise NotImplementedError(f"unsupported database: {dialect}")
-    row = session.execute(statement).first()
-    return None if row is None else row[0]
+    # executemany with a cached statement ("insertmanyvalues" batches it, RETURNING included)
+    if not returning:
+        session.execute(statement, list(rows))
+        return []
+    return [tuple(row) for row in session.execute(statement.returning(*returning), list(rows))]

@@ -52,9 +52,9 @@ def parse_feed(
 
 
 def _run_feedparser(body: bytes, *, url: str, headers: Mapping[str, str]) -> Any:
-    # feedparser looks headers up by lower-case name; Content-Location gives it a base for xml:base.
-    response_headers = {k.lower(): v for k, v in headers.items()}
-    response_headers.setdefault("content-location", url)
+    # feedparser looks headers up by lower-case name. No Content-Location: with a base it "resolves" RSS
+    # guids as if they were URLs ("lkms-0412" → "https://host/lkms-0412"); process resolves links instead.
+    response_headers = {k.lower(): v for k, v in headers.items() if k.lower() != "content-location"}
     try:
         return feedparser.parse(
             io.BytesIO(neutralize_doctype(body)),

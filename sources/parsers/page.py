@@ -58,6 +58,7 @@ def parse_page(
     title = _title(soup)
     modified = meta_content(soup, "article:modified_time", "last-modified", "dcterms.modified")
     main = _main_region(soup)
+    paragraphs = [element_text(p) for p in main.find_all("p")]
     text = _block_text(main)
     if not text:
         warnings.append("page: no main text found")
@@ -66,7 +67,7 @@ def parse_page(
         guid=url,
         link=url,
         title=title,
-        summary=_summary(text, title),
+        summary=_summary(paragraphs or text.split("\n\n"), title),
         content=text,
         date=date,
         date_parsed=date_parsed,
@@ -75,11 +76,13 @@ def parse_page(
 
 
 def _title(soup: BeautifulSoup) -> str:
-    title = soup.find("title")
-    if isinstance(title, Tag) and element_text(title):
-        return element_text(title)
-    h1 = soup.find("h1")
-    return meta_content(soup, "og:title") or (element_text(h1) if isinstance(h1, Tag) else "")
+    # og:title first: <title> usually carries the site name as a suffix ("… - Wirtschaft in Mittelsachsen").
+    title, h1 = soup.find("title"), soup.find("h1")
+    return (
+        meta_content(soup, "og:title")
+        or (element_text(title) if isinstance(title, Tag) else "")
+        or (element_text(h1) if isinstance(h1, Tag) else "")
+    )
 
 
 def _main_region(soup: BeautifulSoup) -> Tag:
@@ -125,11 +128,12 @@ def _block_text(root: Tag) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
-def _summary(text: str, title: str) -> str:
+def _summary(paragraphs: list[str], title: str) -> str:
+    """The first real paragraph(s): headings, "Stand: …" lines and short kickers are skipped."""
     parts: list[str] = []
-    for para in text.split("\n\n"):
-        if para == title or (not parts and len(para) < 40):
-            continue  # skip the heading and short kickers ("Aktuelles", "Stand: …")
+    for para in paragraphs:
+        if para == title or _STAND.match(para) or (not parts and len(para) < 40):
+            continue
         parts.append(para)
         if sum(len(p) for p in parts) >= 200:
             break

@@ -1,0 +1,49 @@
+"""Prefect flow ``harvest``: fetch all due sources and leave a run summary. Orchestration only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import acreate_table_artifact
+
+from flows.pipeline import HarvestSummary, harvest
+from settings import load_settings
+
+
+@task(name="harvest-sources", retries=0)
+async def harvest_sources(overrides: dict[str, Any], only: list[str]) -> HarvestSummary:
+    # No task retries and no caching: back-off per source lives in the database, the source of truth.
+    return await harvest(load_settings(**overrides), only=only)
+
+
+@flow(name="harvest", log_prints=False)
+async def harvest_flow(
+    settings_overrides: dict[str, Any] | None = None, only: list[str] | None = None
+) -> dict[str, Any]:
+    """Fetch the due sources (bounded concurrency), store new items, publish a summary artifact."""
+    logger = get_run_logger()
+    summary = await harvest_sources(settings_overrides or {}, only or [])
+    for outcome in summary.sources:
+        if outcome.status == "error":
+            logger.warning("Quelle %s: %s (%s)", outcome.id, outcome.error_code, outcome.message)
+        for warning in outcome.warnings:
+            logger.warning("Quelle %s: %s", outcome.id, warning)
+    await acreate_table_artifact(
+        key="harvest-summary",
+        table=[
+            {
+                "Quelle": o.id,
+                "Status": o.status,
+                "Fehlercode": o.error_code or "",
+                "neu": o.new,
+                "geändert": o.updated,
+                "unverändert": o.unchanged,
+                "Hinweise": " | ".join(o.warnings),
+            }
+            for o in summary.sources
+        ],
+        description=f"Abruf {summary.started_at:%d.%m.%Y %H:%M} UTC: {summary.totals()}",
+    )
+    logger.info("Abruf fertig: %s", summary.totals())
+    return summary.to_json()

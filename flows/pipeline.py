@@ -1,0 +1,316 @@
+"""The harvest as plain functions: catalog → fetch → parse → normalize → store, one source at a time.
+
+No Prefect here (flows/harvest.py wraps it), so it runs and is tested without an orchestrator. One failing
+source never stops the others: every failure becomes a :class:`SourceOutcome` with a stable error code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+
+import httpx
+from sqlalchemy.orm import Session, sessionmaker
+
+from process.identity import detect_unstable_guids, entry_identity
+from process.model import Entry, RawEntry
+from process.normalize import normalize_entries
+from process.pagewatch import main_text_changed, text_diff
+from process.schedule import next_fetch_delay
+from settings import Settings
+from sources.catalog import SourceConfig, load_catalog
+from sources.errors import FetchError, ParseFailed, RateLimited
+from sources.fetch import FetchConfig, Fetcher, FetchResult
+from sources.parsers import parse
+from store import items_repo, sources_repo
+from store.db import check_schema, make_engine, session_factory, transaction
+from store.records import Counts, SourceSpec, SourceState
+
+log = logging.getLogger("rubrik.harvest")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceOutcome:
+    """What one source's harvest did. ``status``: ok | not_modified | error."""
+
+    id: str
+    status: str
+    error_code: str | None = None
+    message: str | None = None
+    entries: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    warnings: tuple[str, ...] = ()
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class HarvestSummary:
+    started_at: datetime
+    finished_at: datetime
+    sources: tuple[SourceOutcome, ...] = field(default_factory=tuple)
+
+    def totals(self) -> dict[str, int]:
+        keys = ("new", "updated", "unchanged")
+        totals = {key: sum(getattr(outcome, key) for outcome in self.sources) for key in keys}
+        totals["errors"] = sum(outcome.status == "error" for outcome in self.sources)
+        totals["sources"] = len(self.sources)
+        return totals
+
+    def to_json(self) -> dict[str, object]:
+        """The documented ``rubrik harvest --json`` shape (README: "Run summary")."""
+        return {
+            "started_at": self.started_at.isoformat(),
+            "finished_at": self.finished_at.isoformat(),
+            "totals": self.totals(),
+            "sources": [
+                {**asdict(outcome), "warnings": list(outcome.warnings), "seconds": round(outcome.seconds, 3)}
+                for outcome in self.sources
+            ],
+        }
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def spec_of(config: SourceConfig) -> SourceSpec:
+    return SourceSpec(
+        id=config.id,
+        name=config.name,
+        kind=config.kind,
+        url=config.url,
+        interval_seconds=int(config.interval.total_seconds()),
+        enabled=config.enabled,
+        config=config.to_dict(),
+    )
+
+
+def sync_catalog(settings: Settings, factory: sessionmaker[Session]) -> dict[str, int]:
+    """Load and validate the catalog, then make the ``sources`` table match it."""
+    configs = load_catalog(settings.catalog, allow_hosts=settings.fetch_allow_hosts)
+    with transaction(factory) as session:
+        return sources_repo.sync_sources(session, [spec_of(config) for config in configs])
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """What every step of one harvest run shares."""
+
+    settings: Settings
+    factory: sessionmaker[Session]
+    # SQLite has one writer: taking turns in-process beats busy-waiting in its lock (PostgreSQL needs none)
+    write_lock: AbstractContextManager[object]
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        with self.write_lock, transaction(self.factory) as session:
+            yield session
+
+
+async def harvest(
+    settings: Settings,
+    *,
+    only: Sequence[str] = (),
+    progress: Callable[[SourceOutcome, int], None] | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    sync: bool = True,
+) -> HarvestSummary:
+    """Fetch every due source (or the ``only`` ones) concurrently, bounded, and store what they carry.
+
+    ``progress`` is called after each source with its outcome and the number of sources in the run.
+    """
+    engine = make_engine(settings.database_url)
+    try:
+        check_schema(engine)
+        factory = session_factory(engine)
+        if sync:
+            sync_catalog(settings, factory)
+        started = utcnow()
+        with transaction(factory) as session:
+            states = sources_repo.due_sources(session, started, only=only)
+            unknown = sorted(set(only) - {state.id for state in states})
+        if unknown:
+            raise KeyError("Unbekannte Quelle(n): " + ", ".join(unknown))
+        lock = threading.Lock() if engine.dialect.name == "sqlite" else nullcontext()
+        outcomes = await _harvest_all(_Run(settings, factory, lock), states, progress, transport)
+        ordered = tuple(sorted(outcomes, key=lambda outcome: outcome.id))
+        return HarvestSummary(started_at=started, finished_at=utcnow(), sources=ordered)
+    finally:
+        engine.dispose()
+
+
+async def _harvest_all(
+    run: _Run,
+    states: list[SourceState],
+    progress: Callable[[SourceOutcome, int], None] | None,
+    transport: httpx.AsyncBaseTransport | None,
+) -> list[SourceOutcome]:
+    limit = asyncio.Semaphore(run.settings.harvest_concurrency)
+
+    async def one(state: SourceState) -> SourceOutcome:
+        async with limit:
+            outcome = await harvest_source(run, fetcher, state)
+        if progress is not None:
+            progress(outcome, len(states))
+        return outcome
+
+    async with Fetcher(FetchConfig.from_settings(run.settings), transport=transport) as fetcher:
+        return list(await asyncio.gather(*(one(state) for state in interleave_hosts(states))))
+
+
+def interleave_hosts(states: Sequence[SourceState]) -> list[SourceState]:
+    """Round-robin over hosts, so the run's concurrency slots are not all spent waiting on one polite host."""
+    by_host: dict[str, list[SourceState]] = {}
+    for state in states:
+        by_host.setdefault(urlsplit(state.url).netloc.lower(), []).append(state)
+    queues = list(by_host.values())
+    ordered: list[SourceState] = []
+    for index in range(max((len(queue) for queue in queues), default=0)):
+        ordered.extend(queue[index] for queue in queues if index < len(queue))
+    return ordered
+
+
+async def harvest_source(run: _Run, fetcher: Fetcher, state: SourceState) -> SourceOutcome:
+    """Harvest one source; never raises for anything the source does wrong.
+
+    Parsing, normalizing and storing run in a worker thread so the event loop keeps other fetches moving.
+    """
+    clock, started = time.monotonic(), utcnow()
+    try:
+        result = await fetcher.fetch(
+            state.url,
+            etag=state.etag,
+            last_modified=state.last_modified,
+            obey_robots=bool(state.config.get("obey_robots", state.kind != "feed")),
+        )
+    except FetchError as error:
+        outcome = await asyncio.to_thread(_store_failure, run, state, error, started)
+    else:
+        outcome = await asyncio.to_thread(_after_fetch, run, state, result, started)
+    return replace(outcome, seconds=time.monotonic() - clock)
+
+
+def _after_fetch(run: _Run, state: SourceState, result: FetchResult, started: datetime) -> SourceOutcome:
+    if result.not_modified:
+        return _store_success(run, state, result, SourceOutcome(id=state.id, status="not_modified"), started, [])
+    try:
+        return _process(run, state, result, started)
+    except FetchError as error:  # not_a_feed, parse_error
+        return _store_failure(run, state, error, started)
+
+
+def _process(run: _Run, state: SourceState, result: FetchResult, started: datetime) -> SourceOutcome:
+    selectors = state.config.get("selectors")
+    try:
+        parsed = parse(state.kind, result.body, url=result.url, headers=result.headers, selectors=selectors)
+    except FetchError:
+        raise
+    except Exception as error:  # a parser bug must cost one source, not the run
+        log.exception("parser crashed on source %s", state.id)
+        raise ParseFailed(f"Parser-Fehler: {type(error).__name__}: {error}", url=result.url) from error
+    warnings = list(parsed.warnings)
+    raws = list(parsed.entries)
+    if state.kind == "page":
+        raws = _page_update(run, state, raws)
+    guid_map = {raw.guid: raw.link or "" for raw in raws if raw.guid}
+    unstable = state.guids_unstable or detect_unstable_guids(state.guid_map, guid_map)
+    if unstable and not state.guids_unstable:
+        warnings.append("GUIDs ändern sich bei jedem Abruf – Einträge werden ab jetzt über ihre Links erkannt.")
+    entries, normalize_warnings = normalize_entries(raws, base_url=result.url, now=started, use_guid=not unstable)
+    warnings.extend(normalize_warnings)
+    if state.kind == "listing" and not entries and (state.last_entry_count or 0) > 0:
+        warnings.append(
+            f"Die Liste lieferte zuvor {state.last_entry_count} Einträge, jetzt keine: "
+            "vermutlich passen die Selektoren nach einem Relaunch nicht mehr."
+        )
+    outcome = SourceOutcome(id=state.id, status="ok", entries=len(entries), warnings=tuple(warnings))
+    return _store_success(run, state, result, outcome, started, entries, guid_map, unstable)
+
+
+def _page_update(run: _Run, state: SourceState, raws: list[RawEntry]) -> list[RawEntry]:
+    """A watched page becomes an item once; later only a material change of its text makes a revision."""
+    if not raws:
+        return raws
+    page = raws[0]
+    with transaction(run.factory) as session:
+        previous = items_repo.current_text(session, state.id, entry_identity(page.guid, None, ""))
+    if previous is None:
+        return [page]
+    if not main_text_changed(previous, page.content):
+        return []
+    extra = {**page.extra, "diff": text_diff(previous, page.content)}
+    return [replace(page, title=f"Seite aktualisiert: {page.title}", extra=extra)]
+
+
+def _store_success(
+    run: _Run,
+    state: SourceState,
+    result: FetchResult,
+    outcome: SourceOutcome,
+    started: datetime,
+    entries: Sequence[Entry],
+    guid_map: dict[str, str] | None = None,
+    unstable: bool = False,
+) -> SourceOutcome:
+    now = utcnow()
+    next_at = now + timedelta(seconds=next_fetch_delay(state.interval_seconds, 0))
+    with run.write() as session:
+        counts = items_repo.record_entries(session, state.id, entries, now) if entries else Counts()
+        sources_repo.record_success(
+            session,
+            state.id,
+            now=now,
+            next_fetch_at=next_at,
+            not_modified=result.not_modified,
+            etag=result.etag,
+            last_modified=result.last_modified,
+            entry_count=None if result.not_modified else outcome.entries,
+            guid_map=guid_map,
+            guids_unstable=unstable,
+        )
+        sources_repo.log_fetch(
+            session,
+            state.id,
+            started_at=started,
+            finished_at=now,
+            status=outcome.status,
+            entries=outcome.entries,
+            counts=counts,
+            warnings=outcome.warnings,
+        )
+    return replace(outcome, new=counts.new, updated=counts.updated, unchanged=counts.unchanged)
+
+
+def _store_failure(run: _Run, state: SourceState, error: FetchError, started: datetime) -> SourceOutcome:
+    now = utcnow()
+    retry_after = error.retry_after if isinstance(error, RateLimited) else None
+    delay = next_fetch_delay(
+        state.interval_seconds,
+        state.consecutive_failures + 1,
+        retry_after=retry_after,
+        max_backoff=run.settings.harvest_backoff_max,
+    )
+    message = str(error) or error.code
+    with run.write() as session:
+        sources_repo.record_failure(
+            session, state.id, now=now, next_fetch_at=now + timedelta(seconds=delay), code=error.code, message=message
+        )
+        sources_repo.log_fetch(
+            session,
+            state.id,
+            started_at=started,
+            finished_at=now,
+            status="error",
+            error_code=error.code,
+            message=message,
+        )
+    return SourceOutcome(id=state.id, status="error", error_code=error.code, message=message)
