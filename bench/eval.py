@@ -10,8 +10,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.conftest import CORPUS  # noqa: E402
-from tests.process.evalset import (  # noqa: E402
+from tests.conftest import CORPUS
+from tests.process.evalset import (
     Scores,
     evaluate_classifier,
     evaluate_pairs,

@@ -24,12 +24,13 @@ from process.model import Entry, RawEntry
 from process.normalize import normalize_entries
 from process.pagewatch import main_text_changed, text_diff
 from process.schedule import next_fetch_delay
+from process.taxonomy import load_taxonomy
 from settings import Settings
 from sources.catalog import SourceConfig, load_catalog
 from sources.errors import FetchError, ParseFailed, RateLimited
 from sources.fetch import FetchConfig, Fetcher, FetchResult
 from sources.parsers import parse
-from store import items_repo, sources_repo
+from store import items_repo, sources_repo, tags_repo
 from store.db import check_schema, make_engine, session_factory, transaction
 from store.records import Counts, SourceSpec, SourceState
 
@@ -142,6 +143,8 @@ async def harvest(
             raise KeyError("Unbekannte Quelle(n): " + ", ".join(unknown))
         lock = threading.Lock() if engine.dialect.name == "sqlite" else nullcontext()
         outcomes = await _harvest_all(_Run(settings, factory, lock), states, progress, transport)
+        with transaction(factory) as session:  # tag new/changed items and join them to stories (issue 3)
+            tags_repo.enrich_pending(session, load_taxonomy(), utcnow())
         ordered = tuple(sorted(outcomes, key=lambda outcome: outcome.id))
         return HarvestSummary(started_at=started, finished_at=utcnow(), sources=ordered)
     finally:

@@ -16,8 +16,11 @@ from process.german import fold, stem, words
 
 MIN_EXAMPLES = 5  # per tag: below this a tag is never suggested
 LEAD_CHARS = 2500
-_STOP = frozenset(fold(w) for w in "der die das und oder in im zu zum zur von für mit auf an bei des den dem ein eine "
-                  "einer eines ist sind wird werden wurde nicht auch als aus nach sich es sie wir ihr".split())  # fmt: skip
+_STOP_WORDS = (
+    "der die das und oder in im zu zum zur von für mit auf an bei des den dem ein eine einer eines ist sind wird "
+    "werden wurde nicht auch als aus nach sich es sie wir ihr"
+)
+_STOP = frozenset(fold(w) for w in _STOP_WORDS.split())
 
 
 @dataclass(frozen=True, slots=True)

@@ -156,4 +156,6 @@ class AuditRow(Base):
     item_id: Mapped[int | None] = mapped_column(Integer, default=None, index=True)
     revision_id: Mapped[int | None] = mapped_column(Integer, default=None)
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
 from store import story_schema as _story_schema  # noqa: E402,F401

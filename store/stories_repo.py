@@ -39,7 +39,7 @@ class StoryInfo:
 
 def assign_story(session: Session, item_id: int, priority: Priority, now: datetime) -> int:
     """Put one item (new or changed) into a story: an existing one if a verified duplicate is found."""
-    item, revision = _item_revision(session, item_id)
+    _item, revision = _item_revision(session, item_id)
     fp = fingerprint(revision.title, revision.content_text, revision.url)
     session.execute(delete(DedupeKeyRow).where(DedupeKeyRow.item_id == item_id))
     current = session.get(StoryMemberRow, item_id)
@@ -62,9 +62,11 @@ def _match(
 ) -> tuple[int | None, str, list[int]]:
     versions: list[int] = []
     for other_id in _candidates(session, item_id, fp):
-        other_item, other_rev = _item_revision(session, other_id)
+        _other, other_rev = _item_revision(session, other_id)
         verdict, why = verify(
-            fp, fingerprint(other_rev.title, other_rev.content_text, other_rev.url), same_url=bool(url) and url == other_rev.url
+            fp,
+            fingerprint(other_rev.title, other_rev.content_text, other_rev.url),
+            same_url=bool(url) and url == other_rev.url,
         )
         other_story = session.get(StoryMemberRow, other_id)
         if other_story is None or (current is not None and other_story.story_id == current.story_id):
@@ -134,9 +136,7 @@ def _members(session: Session, story_id: int) -> list[ItemRow]:
     return list(session.scalars(query.where(StoryMemberRow.story_id == story_id)))
 
 
-def split_story(
-    session: Session, item_ids: Sequence[int], *, priority: Priority, actor: str, now: datetime
-) -> int:
+def split_story(session: Session, item_ids: Sequence[int], *, priority: Priority, actor: str, now: datetime) -> int:
     """Move ``item_ids`` out of their story into a new one (staff found the merge wrong)."""
     rows = [_member(session, item_id) for item_id in item_ids]
     old = {row.story_id for row in rows}
@@ -151,9 +151,7 @@ def split_story(
     return new_id
 
 
-def merge_stories(
-    session: Session, story_ids: Sequence[int], *, priority: Priority, actor: str, now: datetime
-) -> int:
+def merge_stories(session: Session, story_ids: Sequence[int], *, priority: Priority, actor: str, now: datetime) -> int:
     """Join stories into the first one; the others stay as empty rows (never deleted)."""
     target, *others = list(dict.fromkeys(story_ids))
     if session.get(StoryRow, target) is None:

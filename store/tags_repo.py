@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from process.classifier import Example, Model, train
 from process.tagging import SourceHints, Tags, tag_item
 from process.taxonomy import Taxonomy
+from store import stories_repo
 from store.items_repo import DecisionError, audit
 from store.schema import ItemRow, RevisionRow, SourceRow
 from store.stories_repo import assign_story
@@ -133,8 +134,9 @@ def correct_tags(
     row.tagged_by, row.relevant, row.relevance_reason = "staff", relevant, f"von {actor} festgelegt"
     row.reasons = {axis: dict.fromkeys(values, f"von {actor} festgelegt")
                    for axis, values in (("sectors", sectors), ("topics", topics), ("towns", towns))}  # fmt: skip
-    session.add(TagCorrectionRow(item_id=item_id, revision_id=revision.id, sectors=list(sectors),
-                                 topics=list(topics), towns=list(towns), relevant=relevant, actor=actor, at=now))  # fmt: skip
+    correction = TagCorrectionRow(item_id=item_id, revision_id=revision.id, sectors=list(sectors), topics=list(topics),
+                                  towns=list(towns), relevant=relevant, actor=actor, at=now)  # fmt: skip
+    session.add(correction)
     audit(session, actor=actor, action="tags", now=now, item_id=item_id, revision_id=revision.id,
           detail={"before": before, "after": {"sectors": list(sectors), "topics": list(topics), "towns": list(towns)},
                   "relevant": relevant})  # fmt: skip
@@ -153,7 +155,7 @@ def classifier_from_corrections(session: Session) -> Model | None:
     for row in session.scalars(select(TagCorrectionRow).order_by(TagCorrectionRow.id)):
         latest[row.item_id] = row
     examples = []
-    for item_id, row in latest.items():
+    for row in latest.values():
         revision = session.get(RevisionRow, row.revision_id) if row.revision_id else None
         if revision is None:
             continue
@@ -171,3 +173,30 @@ def tag_infos(session: Session, item_ids: Iterable[int]) -> dict[int, TagInfo]:
             found[row.item_id] = TagInfo(row.relevant, row.relevance_reason, dict(row.reasons), dict(row.suggestions),
                                          row.expires_suggested, row.expires_reason, row.tagged_by)  # fmt: skip
     return found
+
+
+def item_extras(session: Session, item_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """The JSON fields tagging and stories add to ``rubrik items list --json`` (documented in README)."""
+    stories_of = stories_repo.stories_of
+
+    stories, tags = stories_of(session, item_ids), tag_infos(session, item_ids)
+    extras: dict[int, dict[str, Any]] = {}
+    for item_id in item_ids:
+        story, info = stories.get(item_id), tags.get(item_id)
+        extras[item_id] = {
+            "story": story.story_id if story else None,
+            "story_canonical": story.canonical_item_id == item_id if story else None,
+            "also_reported_by": [
+                {"item_id": m.item_id, "source": m.source_id, "url": m.url, "first_seen_at": m.first_seen_at}
+                for m in (story.members if story else ())
+                if m.item_id != item_id
+            ],
+            "story_versions": list(story.versions) if story else [],
+            "relevant": info.relevant if info else None,
+            "relevance_reason": info.relevance_reason if info else None,
+            "tag_reasons": info.reasons if info else {},
+            "tag_suggestions": info.suggestions if info else {},
+            "expires_suggested": info.expires_suggested if info else None,
+            "expires_reason": info.expires_reason if info else None,
+        }
+    return extras

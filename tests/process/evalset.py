@@ -123,11 +123,23 @@ def evaluate_rules(items: list[LabelledItem], taxonomy: Taxonomy | None = None) 
     return {
         "sectors": score_axis(((i.sectors, frozenset(t.sectors)) for i, t in tagged), taxonomy.slugs("sectors")),
         "topics": score_axis(((i.topics, frozenset(t.topics)) for i, t in tagged), taxonomy.slugs("topics")),
-        "towns": {"micro": score_axis(((i.towns or frozenset(), frozenset(t.towns)) for i, t in with_towns),
-                                      taxonomy.towns)["micro"]},  # fmt: skip
-        "not_relevant": {"micro": score_axis(
-            ((frozenset({"x"}) if not i.relevant else frozenset(), frozenset({"x"}) if not t.relevant else frozenset())
-             for i, t in tagged), ["x"])["x"]},  # fmt: skip
+        "towns": {
+            "micro": score_axis(((i.towns or frozenset(), frozenset(t.towns)) for i, t in with_towns), taxonomy.towns)[
+                "micro"
+            ]
+        },
+        "not_relevant": {
+            "micro": score_axis(
+                (
+                    (
+                        frozenset({"x"}) if not i.relevant else frozenset(),
+                        frozenset({"x"}) if not t.relevant else frozenset(),
+                    )
+                    for i, t in tagged
+                ),
+                ["x"],
+            )["x"]
+        },
     }
 
 
@@ -172,7 +184,9 @@ def load_pairs(corpus: Path) -> list[Pair]:
         groups.append([name.strip() for name in line.split("\t")[1].split("|")])
     for group in groups:
         for x, y in itertools.combinations(group, 2):
-            pairs.append(Pair(f"revosax:{x}~{y}", "duplicate", _split_markdown(revosax / x), _split_markdown(revosax / y)))
+            pairs.append(
+                Pair(f"revosax:{x}~{y}", "duplicate", _split_markdown(revosax / x), _split_markdown(revosax / y))
+            )
     pairs += _regulation_pairs(corpus)
     pairs += _different_corpus_pairs(corpus, groups)
     written = yaml.safe_load((FIXTURES / "near_duplicates.yaml").read_text(encoding="utf-8"))["pairs"]
