@@ -129,10 +129,12 @@ def _masked(field_: _Field, phrases: tuple[str, ...]) -> _Field:
     return _Field(field_.name, text, found, frozenset(stem(w) for w in found))
 
 
+@lru_cache(maxsize=400_000)
 def _word_matches(rule: Rule, word: str) -> bool:
-    return stem(word) in _rule_stems(rule) or any(
-        _part_in(part, piece) for piece in word.split("-") for part in rule.parts if " " not in part
-    )
+    if stem(word) in _rule_stems(rule):
+        return True
+    pattern = _parts_re(rule)
+    return pattern is not None and any(pattern.search(piece) for piece in word.split("-"))
 
 
 @lru_cache(maxsize=64)
@@ -145,13 +147,29 @@ def _spaced_parts(rule: Rule) -> tuple[str, ...]:
     return tuple(part for part in rule.parts if " " in part)
 
 
-def _part_in(part: str, word: str) -> bool:
+@lru_cache(maxsize=64)
+def _parts_re(rule: Rule) -> re.Pattern[str] | None:
+    return _compound_re(tuple(part for part in rule.parts if " " not in part))
+
+
+@lru_cache(maxsize=64)
+def _compound_re(parts: tuple[str, ...]) -> re.Pattern[str] | None:
     """A compound element: starts the word, ends it (with an inflection), or — if long — sits inside."""
-    if word.startswith(part):
-        return True
-    if any(word.endswith(part + suffix) for suffix in _INFLECTION):
-        return True
-    return len(part) >= _LONG_PART and part in word
+    if not parts:
+        return None
+    alternatives = "|".join(re.escape(p) for p in parts)
+    suffixes = "|".join(s for s in _INFLECTION if s)
+    forms = [f"^(?:{alternatives})", f"(?:{alternatives})(?:{suffixes})?$"]
+    long_parts = [re.escape(p) for p in parts if len(p) >= _LONG_PART]
+    if long_parts:
+        forms.append("(?:" + "|".join(long_parts) + ")")
+    return re.compile("|".join(forms))
+
+
+@lru_cache(maxsize=400_000)
+def _part_in(part: str, word: str) -> bool:
+    pattern = _compound_re((part,))
+    return pattern is not None and pattern.search(word) is not None
 
 
 @lru_cache(maxsize=4096)
@@ -179,9 +197,13 @@ def _parts_found(parts: tuple[str, ...], *fields: _Field) -> list[str]:
         if " " in part:
             if any(_phrase_re(part).search(f.text) for f in fields):
                 found.append(part)
-        elif any(_part_in(part, w) for f in fields for w in f.words):
+        elif any(_part_in(part, w) for w in _distinct_words(fields)):
             found.append(part)
     return found
+
+
+def _distinct_words(fields: tuple[_Field, ...]) -> set[str]:
+    return {w for f in fields for w in f.words}
 
 
 def _add_defaults(sectors: dict[str, str], topics: dict[str, str], hints: SourceHints, taxonomy: Taxonomy) -> None:

@@ -20,7 +20,7 @@ AXES = ("sectors", "topics", "towns")
 GENERAL_SECTOR = "alle-branchen"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # identity hash: rules are cache keys in tagging
 class Rule:
     """How one tag is found in text (all terms already folded)."""
 

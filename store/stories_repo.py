@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select, tuple_
+from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import Session
 
 from process.dedupe import Fingerprint, fingerprint, verify
@@ -85,7 +85,9 @@ def _candidates(session: Session, item_id: int, fp: Fingerprint) -> list[int]:
     keys = list(fp.keys)
     for start in range(0, len(keys), 200):
         chunk = keys[start : start + 200]
-        query = select(DedupeKeyRow.item_id).where(tuple_(DedupeKeyRow.band, DedupeKeyRow.key).in_(chunk))
+        # one (band = ? AND key = ?) term per key: both SQLite and PostgreSQL answer each from the primary key
+        terms = [and_(DedupeKeyRow.band == band, DedupeKeyRow.key == key) for band, key in chunk]
+        query = select(DedupeKeyRow.item_id).where(or_(*terms))
         for other in session.scalars(query):
             if other != item_id:
                 counts[other] = counts.get(other, 0) + 1
