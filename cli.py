@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from review import cli as review_cli
 from settings import Settings, load_settings
 
 app = typer.Typer(help="rubrik – die Corona-Wirtschaftsrubrik aktuell halten.", no_args_is_help=True)
@@ -142,7 +143,12 @@ def _print_summary(summary: Any) -> None:
     for column in ("Quelle", "Status", "Fehler", "neu", "geändert", "unverändert", "Hinweise"):
         table.add_column(column)
     for o in summary.sources:
-        status = {"ok": "ok", "not_modified": "unverändert (304)", "error": "[red]Fehler[/red]"}[o.status]
+        status = {
+            "ok": "ok",
+            "not_modified": "unverändert (304)",
+            "error": "[red]Fehler[/red]",
+            "busy": "übersprungen (anderer Lauf aktiv)",
+        }[o.status]
         table.add_row(
             o.id, status, o.error_code or "", str(o.new), str(o.updated), str(o.unchanged), "\n".join(o.warnings)
         )
@@ -314,6 +320,9 @@ def run() -> None:
         f"{totals['errors']} mit Fehler. Prüfliste: `rubrik items list --status pending`."
     )
 
+
+# issue 4: `rubrik users …`, `rubrik review list`, `rubrik serve`
+review_cli.register(app, review_app)
 
 if __name__ == "__main__":
     main()

@@ -33,9 +33,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RUBRIK_", extra="forbid", frozen=True)
 
     # -- storage and files
-    database_url: str = Field(
-        "sqlite:///var/rubrik.db", description="SQLAlchemy URL of the application database."
-    )
+    database_url: str = Field("sqlite:///var/rubrik.db", description="SQLAlchemy URL of the application database.")
     catalog: Path = Field(Path("sources/catalog.yaml"), description="Source catalog (YAML).")
     site_dir: Path = Field(Path("var/site"), description="Where published releases are written.")
 
@@ -62,7 +60,47 @@ class Settings(BaseSettings):
         86400.0, gt=0, description="Longest back-off (seconds) of a failing source; it is still probed."
     )
 
-    @field_validator("fetch_allow_hosts", mode="before")
+    # -- staff review web app (issue 4)
+    serve_host: str = Field("127.0.0.1", description="Address `rubrik serve` listens on.")
+    serve_port: int = Field(8000, ge=1, le=65535, description="Port `rubrik serve` listens on.")
+    review_session_idle_minutes: int = Field(30, ge=1, description="A staff session ends after this idle time.")
+    review_session_absolute_hours: int = Field(10, ge=1, description="A staff session ends this long after login.")
+    review_cookie_secure: bool = Field(False, description="Always mark the session cookie Secure (app behind https).")
+    review_trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Proxy addresses whose X-Forwarded-For/-Proto are believed (comma-separated).",
+    )
+    review_login_max_failures: int = Field(5, ge=1, description="Failed logins per user and address before a pause.")
+    review_login_window_minutes: int = Field(15, ge=1, description="Window (and pause) of the login throttle.")
+    review_password_min_length: int = Field(12, ge=8, description="Shortest password `rubrik users add` accepts.")
+    review_page_size: int = Field(50, ge=5, le=500, description="Items per queue page.")
+    review_counts_ttl: float = Field(
+        10.0, ge=0, description="Seconds the per-filter counts of the queue are cached (0: always fresh)."
+    )
+
+    # -- operations (issue 6): leases, alerts, housekeeping, `rubrik run`
+    harvest_lease_seconds: int = Field(
+        900, ge=60, description="How long a run holds a host (no other run fetches it meanwhile)."
+    )
+    alert_after_failures: int = Field(3, ge=1, description="Consecutive failures before staff are told.")
+    fetch_log_retention_days: int = Field(90, ge=1, description="Days the fetch log is kept.")
+    run_prefect_port: int = Field(4200, ge=1, le=65535, description="Port of the local Prefect server of `rubrik run`.")
+    run_harvest_interval: int = Field(300, ge=30, description="Seconds between harvest runs under `rubrik run`.")
+    run_publish_interval: int = Field(120, ge=30, description="Seconds between publish runs under `rubrik run`.")
+    run_maintenance_cron: str = Field("0 3 * * *", description="When maintenance runs (cron, Europe/Berlin).")
+
+    # -- e-mail (double opt-in, reminders, alerts); empty host = no e-mail is sent
+    smtp_host: str = Field("", description="SMTP server; empty: rubrik sends no e-mail.")
+    smtp_port: int = Field(587, ge=1, le=65535, description="SMTP port.")
+    smtp_user: str = Field("", description="SMTP login (empty: no login).")
+    smtp_password: str = Field("", description="SMTP password.")
+    smtp_from: str = Field("wirtschaft@landkreis-mittelsachsen.de", description="Sender address of rubrik's mail.")
+    smtp_starttls: bool = Field(True, description="Use STARTTLS (port 587); false for a local relay.")
+    alert_emails: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Who is told about broken sources (comma-separated addresses)."
+    )
+
+    @field_validator("fetch_allow_hosts", "review_trusted_proxies", "alert_emails", mode="before")
     @classmethod
     def _split_hosts(cls, value: Any) -> Any:
         if isinstance(value, str):

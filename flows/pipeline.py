@@ -10,6 +10,7 @@ import asyncio
 import logging
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field, replace
@@ -30,7 +31,7 @@ from sources.catalog import SourceConfig, load_catalog
 from sources.errors import FetchError, ParseFailed, RateLimited
 from sources.fetch import FetchConfig, Fetcher, FetchResult
 from sources.parsers import parse
-from store import items_repo, sources_repo, tags_repo
+from store import items_repo, leases, sources_repo, tags_repo
 from store.db import check_schema, make_engine, session_factory, transaction
 from store.records import Counts, SourceSpec, SourceState
 
@@ -39,7 +40,8 @@ log = logging.getLogger("rubrik.harvest")
 
 @dataclass(frozen=True, slots=True)
 class SourceOutcome:
-    """What one source's harvest did. ``status``: ok | not_modified | error."""
+    """What one source's harvest did. ``status``: ok | not_modified | error | busy (another run is fetching
+    this source's host right now; it stays due)."""
 
     id: str
     status: str
@@ -63,6 +65,7 @@ class HarvestSummary:
         keys = ("new", "updated", "unchanged")
         totals = {key: sum(getattr(outcome, key) for outcome in self.sources) for key in keys}
         totals["errors"] = sum(outcome.status == "error" for outcome in self.sources)
+        totals["busy"] = sum(outcome.status == "busy" for outcome in self.sources)
         totals["sources"] = len(self.sources)
         return totals
 
@@ -110,6 +113,9 @@ class _Run:
     factory: sessionmaker[Session]
     # SQLite has one writer: taking turns in-process beats busy-waiting in its lock (PostgreSQL needs none)
     write_lock: AbstractContextManager[object]
+    # "304 Not Modified" bookkeeping, written in one statement pair at the end of the run (a crash loses only
+    # this bookkeeping: the sources are simply asked again)
+    not_modified: list[sources_repo.NotModified] = field(default_factory=list)
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -141,10 +147,20 @@ async def harvest(
             unknown = sorted(set(only) - {state.id for state in states})
         if unknown:
             raise KeyError("Unbekannte Quelle(n): " + ", ".join(unknown))
-        lock = threading.Lock() if engine.dialect.name == "sqlite" else nullcontext()
-        outcomes = await _harvest_all(_Run(settings, factory, lock), states, progress, transport)
-        with transaction(factory) as session:  # tag new/changed items and join them to stories (issue 3)
-            tags_repo.enrich_pending(session, load_taxonomy(), utcnow())
+        holder = uuid.uuid4().hex
+        ttl = timedelta(seconds=settings.harvest_lease_seconds)
+        with transaction(factory) as session:
+            held = leases.acquire(session, {_host_lease(s) for s in states}, holder=holder, now=started, ttl=ttl)
+        try:
+            mine = [state for state in states if _host_lease(state) in held]
+            busy = [SourceOutcome(id=s.id, status="busy") for s in states if _host_lease(s) not in held]
+            lock = threading.Lock() if engine.dialect.name == "sqlite" else nullcontext()
+            outcomes = await _harvest_all(_Run(settings, factory, lock), mine, progress, transport) + busy
+            with transaction(factory) as session:  # tag new/changed items and join them to stories (issue 3)
+                tags_repo.enrich_pending(session, load_taxonomy(), utcnow())
+        finally:
+            with transaction(factory) as session:
+                leases.release(session, held, holder=holder)
         ordered = tuple(sorted(outcomes, key=lambda outcome: outcome.id))
         return HarvestSummary(started_at=started, finished_at=utcnow(), sources=ordered)
     finally:
@@ -167,7 +183,15 @@ async def _harvest_all(
         return outcome
 
     async with Fetcher(FetchConfig.from_settings(run.settings), transport=transport) as fetcher:
-        return list(await asyncio.gather(*(one(state) for state in interleave_hosts(states))))
+        outcomes = list(await asyncio.gather(*(one(state) for state in interleave_hosts(states))))
+    with run.write() as session:
+        sources_repo.record_not_modified(session, run.not_modified)
+    return outcomes
+
+
+def _host_lease(state: SourceState) -> str:
+    """One lease per host: per-host politeness then holds across runs, and no source is fetched twice."""
+    return "host:" + (urlsplit(state.url).netloc.lower() or state.id)
 
 
 def interleave_hosts(states: Sequence[SourceState]) -> list[SourceState]:
@@ -198,13 +222,21 @@ async def harvest_source(run: _Run, fetcher: Fetcher, state: SourceState) -> Sou
     except FetchError as error:
         outcome = await asyncio.to_thread(_store_failure, run, state, error, started)
     else:
-        outcome = await asyncio.to_thread(_after_fetch, run, state, result, started)
+        if result.not_modified:
+            outcome = _note_not_modified(run, state, started)
+        else:
+            outcome = await asyncio.to_thread(_after_fetch, run, state, result, started)
     return replace(outcome, seconds=time.monotonic() - clock)
 
 
+def _note_not_modified(run: _Run, state: SourceState, started: datetime) -> SourceOutcome:
+    now = utcnow()
+    next_at = now + timedelta(seconds=next_fetch_delay(state.interval_seconds, 0))
+    run.not_modified.append(sources_repo.NotModified(state.id, started, now, next_at))
+    return SourceOutcome(id=state.id, status="not_modified")
+
+
 def _after_fetch(run: _Run, state: SourceState, result: FetchResult, started: datetime) -> SourceOutcome:
-    if result.not_modified:
-        return _store_success(run, state, result, SourceOutcome(id=state.id, status="not_modified"), started, [])
     try:
         return _process(run, state, result, started)
     except FetchError as error:  # not_a_feed, parse_error
@@ -273,10 +305,10 @@ def _store_success(
             state.id,
             now=now,
             next_fetch_at=next_at,
-            not_modified=result.not_modified,
+            not_modified=False,
             etag=result.etag,
             last_modified=result.last_modified,
-            entry_count=None if result.not_modified else outcome.entries,
+            entry_count=outcome.entries,
             guid_map=guid_map,
             guids_unstable=unstable,
         )

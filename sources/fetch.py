@@ -116,7 +116,12 @@ class _GuardedTransport(httpx.AsyncHTTPTransport):
 
 
 class Fetcher:
-    """One per harvest run: holds the HTTP client, the per-host limiter and the robots.txt cache."""
+    """One per harvest run: holds the transport, the per-host limiter and the robots.txt cache.
+
+    ``transport`` replaces the guarded transport (e.g. ``httpx.MockTransport`` in unit tests); the static
+    URL check still applies to every hop, the DNS check does not. ``resolver`` replaces the system
+    resolver of the guarded transport (tests use it to map names to 127.0.0.1).
+    """
 
     def __init__(
         self,

@@ -6,13 +6,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Table, bindparam, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.orm import Session, aliased
 
 from process.model import Entry
 from store.records import Counts, ItemView
+from store.review_schema import StaffRevisionRow
 from store.schema import AuditRow, ItemRow, ProvenanceRow, RevisionRow, TombstoneRow
-from store.upsert import insert_ignore, insert_ignore_many
+from store.upsert import insert_ignore, insert_ignore_many, table_of
 
 
 class DecisionError(ValueError):
@@ -40,7 +41,7 @@ def record_entries(session: Session, source_id: str, entries: Sequence[Entry], n
     revisions = _ensure_revisions(session, [(items[i].id, wanted[i]) for i in changed], now)
     insert_ignore_many(
         session,
-        _table(ProvenanceRow),
+        table_of(ProvenanceRow),
         [
             {"item_id": row.id, "source_id": source_id, "url": wanted[i].url, "first_seen_at": now}
             for i, row in items.items()
@@ -60,7 +61,7 @@ def record_entries(session: Session, source_id: str, entries: Sequence[Entry], n
                 status = "approved" if revision_id == row.approved_revision_id else "pending"
         changes.append({"_id": row.id, "_revision": revision_id, "_status": status})
     if changes:
-        table = _table(ItemRow)
+        table = table_of(ItemRow)
         statement = (
             update(table)
             .where(table.c.id == bindparam("_id"))
@@ -69,11 +70,6 @@ def record_entries(session: Session, source_id: str, entries: Sequence[Entry], n
         session.execute(statement, changes)
     new = sum(identity in created for identity in changed)
     return Counts(new=new, updated=updated, unchanged=len(items) - len(changed), tombstoned=len(tombstoned))
-
-
-def _table(model: Any) -> Table:
-    table: Table = model.__table__
-    return table
 
 
 def _tombstoned(session: Session, source_id: str, identities: list[str]) -> set[str]:
@@ -102,7 +98,7 @@ def _create_items(session: Session, source_id: str, identities: list[str], now: 
         for identity in identities
     ]
     inserted = insert_ignore_many(
-        session, _table(ItemRow), rows, ["source_id", "identity"], returning=[_table(ItemRow).c.identity]
+        session, table_of(ItemRow), rows, ["source_id", "identity"], returning=[table_of(ItemRow).c.identity]
     )
     return {row[0] for row in inserted}
 
@@ -126,9 +122,17 @@ def _items_by_identity(session: Session, source_id: str, identities: list[str]) 
 
 
 def _current_hashes(session: Session, revision_ids: list[int | None]) -> dict[int, str]:
+    """Content hash per current revision; for a staff edit, the hash of the source revision it was based on
+    (the source sending that content again changes nothing: the edit stays current)."""
     found: dict[int, str] = {}
+    base = aliased(RevisionRow)
     for chunk in _chunks([rid for rid in revision_ids if rid is not None]):
-        query = select(RevisionRow.id, RevisionRow.content_hash).where(RevisionRow.id.in_(chunk))
+        query = (
+            select(RevisionRow.id, func.coalesce(base.content_hash, RevisionRow.content_hash))
+            .outerjoin(StaffRevisionRow, StaffRevisionRow.revision_id == RevisionRow.id)
+            .outerjoin(base, base.id == StaffRevisionRow.base_revision_id)
+            .where(RevisionRow.id.in_(chunk))
+        )
         found.update({rid: digest for rid, digest in session.execute(query)})
     return found
 
@@ -137,7 +141,7 @@ def _ensure_revisions(session: Session, pairs: list[tuple[int, Entry]], now: dat
     """Revision ids for (item, content) pairs, inserting those that don't exist (a flip back reuses one)."""
     insert_ignore_many(
         session,
-        _table(RevisionRow),
+        table_of(RevisionRow),
         [_revision_values(item_id, entry, now) for item_id, entry in pairs],
         ["item_id", "content_hash"],
     )
@@ -195,6 +199,18 @@ def list_items(
         query = query.where(ItemRow.status == status)
     if limit is not None:
         query = query.limit(limit)
+    rows = session.execute(query).all()
+    sources = _sources_of(session, [item.id for item, _ in rows])
+    return [_view(item, revision, sources.get(item.id, ())) for item, revision in rows]
+
+
+def list_items_by_ids(session: Session, item_ids: Sequence[int]) -> list[ItemView]:
+    """The named items with their current revision (unknown ids are left out)."""
+    query = (
+        select(ItemRow, RevisionRow)
+        .join(RevisionRow, RevisionRow.id == ItemRow.current_revision_id)
+        .where(ItemRow.id.in_(list(item_ids)))
+    )
     rows = session.execute(query).all()
     sources = _sources_of(session, [item.id for item, _ in rows])
     return [_view(item, revision, sources.get(item.id, ())) for item, revision in rows]

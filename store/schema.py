@@ -13,7 +13,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from store.types import UTCDateTime
 
-ITEM_STATUSES = ("pending", "approved", "rejected")
+ITEM_STATUSES = ("pending", "approved", "rejected", "unpublished")
 
 
 class Base(DeclarativeBase):
@@ -158,4 +158,6 @@ class AuditRow(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
+from store import ops_schema as _ops_schema  # noqa: E402,F401
+from store import review_schema as _review_schema  # noqa: E402,F401
 from store import story_schema as _story_schema  # noqa: E402,F401

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from store.records import Counts, SourceSpec, SourceState
 from store.schema import FetchLogRow, SourceRow
+from store.upsert import table_of
 
 
 def sync_sources(session: Session, specs: Iterable[SourceSpec], *, origin: str = "catalog") -> dict[str, int]:
@@ -131,8 +133,9 @@ def record_success(
     last_modified: str | None,
     entry_count: int | None,
     guid_map: Mapping[str, str] | None,
-    guids_unstable: bool,
+    guids_unstable: bool | None,
 ) -> None:
+    """Note a successful fetch; ``None`` for guid_map/guids_unstable keeps what is stored."""
     row = _row(session, source_id)
     row.last_fetch_at = row.last_success_at = now
     row.next_fetch_at = next_fetch_at
@@ -145,7 +148,54 @@ def record_success(
         row.last_entry_count = entry_count
     if guid_map is not None:
         row.guid_map = dict(guid_map)
-    row.guids_unstable = guids_unstable
+    if guids_unstable is not None:
+        row.guids_unstable = guids_unstable
+
+
+@dataclass(frozen=True, slots=True)
+class NotModified:
+    source_id: str
+    started_at: datetime
+    finished_at: datetime
+    next_fetch_at: datetime
+
+
+def record_not_modified(session: Session, fetches: Sequence[NotModified]) -> None:
+    """Note many "304 Not Modified" answers in two statements (the warm cycle is mostly these)."""
+    if not fetches:
+        return
+    sources = table_of(SourceRow)
+    session.execute(
+        update(sources)
+        .where(sources.c.id == bindparam("_id"))
+        .values(
+            last_fetch_at=bindparam("_at"),
+            last_success_at=bindparam("_at"),
+            next_fetch_at=bindparam("_next"),
+            last_status="not_modified",
+            last_error_code=None,
+            last_error_message=None,
+            consecutive_failures=0,
+        ),
+        [{"_id": f.source_id, "_at": f.finished_at, "_next": f.next_fetch_at} for f in fetches],
+    )
+    session.execute(
+        insert(table_of(FetchLogRow)),
+        [
+            {
+                "source_id": f.source_id,
+                "started_at": f.started_at,
+                "finished_at": f.finished_at,
+                "status": "not_modified",
+                "entries": 0,
+                "new": 0,
+                "updated": 0,
+                "unchanged": 0,
+                "warnings": [],
+            }
+            for f in fetches
+        ],
+    )
 
 
 def record_failure(

@@ -10,6 +10,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 
+def table_of(model: Any) -> Table:
+    """The Core table of an ORM model (typed, for set-based statements)."""
+    table: Table = model.__table__
+    return table
+
+
 def insert_ignore(session: Session, table: Table, values: dict[str, Any], conflict: list[str]) -> int | None:
     """Insert one row unless ``conflict`` columns already exist; return the new primary key or None."""
     rows = insert_ignore_many(session, table, [values], conflict, returning=list(table.primary_key.columns))

@@ -57,7 +57,10 @@ def parse_page(
     soup, warnings = load_soup(body, headers)
     title = _title(soup)
     modified = meta_content(soup, "article:modified_time", "last-modified", "dcterms.modified")
-    main = _main_region(soup)
+    content_css = (selectors or {}).get("content")
+    main, by_selector = _main_region(soup, content_css)
+    if content_css and not by_selector:
+        warnings.append(f"page: content selector {content_css!r} matched nothing; main text found by heuristics")
     paragraphs = [element_text(p) for p in main.find_all("p")]
     text = _block_text(main)
     if not text:
@@ -85,21 +88,22 @@ def _title(soup: BeautifulSoup) -> str:
     )
 
 
-def _main_region(soup: BeautifulSoup) -> Tag:
+def _main_region(soup: BeautifulSoup, content_css: str | None = None) -> tuple[Tag, bool]:
+    """The main text's element, and whether the catalog's ``content`` selector found it."""
     for tag in soup.find_all(_DROP_TAGS):
         tag.decompose()
     for tag in soup.select(",".join(f"[role={role}]" for role in _DROP_ROLES)):
         tag.decompose()
     for tag in soup.find_all(_is_boilerplate):
         tag.decompose()
-    for css in _MAIN:
+    for css in ([content_css] if content_css else []) + list(_MAIN):
         found = soup.select_one(css)
         if found is not None and element_text(found):
             _drop_page_chrome(found)
-            return found
+            return found, css == content_css
     body = soup.body or soup
     _drop_page_chrome(body)
-    return body
+    return body, False
 
 
 def _drop_page_chrome(root: Tag) -> None:

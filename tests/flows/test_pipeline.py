@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from pathlib import Path
 
-import pytest
-import yaml
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
@@ -16,55 +13,8 @@ from flows.pipeline import harvest
 from store import items_repo, sources_repo
 from store.db import make_engine, session_factory, transaction, upgrade
 from store.schema import ItemRow, RevisionRow
-from tests.httpserver import Response, TestServer, conditional, static
-
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-RSS = (FIXTURES / "feed" / "medienservice_rss2.xml").read_bytes()
-HWK = (FIXTURES / "listing" / "hwk_chemnitz_aktuelles.html").read_bytes()
-HWK_SELECTORS = json.loads((FIXTURES / "listing" / "hwk_chemnitz_aktuelles.meta.json").read_text())["selectors"]
-PAGE = (FIXTURES / "page" / "mittelsachsen_informationen_unternehmen.html").read_bytes()
-ROBOTS = static(b"User-agent: *\nAllow: /\n", "text/plain")
-
-
-@pytest.fixture
-def server():  # type: ignore[no-untyped-def]
-    with TestServer() as srv:
-        srv.add_route("/robots.txt", ROBOTS)
-        srv.add_route("/feed", conditional(RSS, '"v1"', "Tue, 24 Mar 2020 16:05:00 GMT"))
-        srv.add_route("/hwk", static(HWK, "text/html; charset=utf-8"))
-        srv.add_route("/page", static(PAGE, "text/html; charset=utf-8"))
-        yield srv
-
-
-def write_catalog(path: Path, srv: TestServer, *extra: dict[str, object]) -> Path:
-    sources = [
-        {"id": "smwa", "name": "SMWA", "kind": "feed", "url": srv.url("/feed"), "interval": "1h"},
-        {
-            "id": "hwk",
-            "name": "HWK Chemnitz",
-            "kind": "listing",
-            "url": srv.url("/hwk"),
-            "interval": "2h",
-            "selectors": HWK_SELECTORS,
-            "sectors": ["handwerk"],
-        },
-        {"id": "lkr", "name": "Landkreis", "kind": "page", "url": srv.url("/page"), "interval": "1d"},
-        *extra,
-    ]
-    path.write_text(yaml.safe_dump({"sources": sources}, allow_unicode=True), encoding="utf-8")
-    return path
-
-
-@pytest.fixture
-def settings(make_settings, server, tmp_path):  # type: ignore[no-untyped-def]
-    built = make_settings(
-        catalog=write_catalog(tmp_path / "catalog.yaml", server),
-        fetch_allow_hosts=[server.host_port],
-        fetch_per_host_delay=0.0,
-        fetch_per_host_concurrency=4,
-    )
-    upgrade(make_engine(built.database_url))
-    return built
+from tests.flows.conftest import PAGE, write_catalog
+from tests.httpserver import Request, Response, static
 
 
 def rows(settings, model) -> int:  # type: ignore[no-untyped-def]
@@ -197,3 +147,46 @@ def test_cli_refuses_outdated_schema_and_bad_catalog(make_settings, tmp_path, mo
     monkeypatch.setenv("RUBRIK_CATALOG", str(bad))
     result = CliRunner().invoke(cli.app, ["sources", "check"])
     assert result.exit_code != 0
+
+
+def test_guids_that_change_on_every_fetch_fall_back_to_links(settings, server) -> None:  # type: ignore[no-untyped-def]
+    fetches = {"n": 0}
+
+    def rotating(_request: Request) -> Response:
+        fetches["n"] += 1
+        items = "".join(
+            f"<item><title>Meldung {k}</title><link>https://www.freiberg.de/news/{k}</link>"
+            f"<guid isPermaLink='false'>{fetches['n']}-{k}</guid></item>"
+            for k in range(3)
+        )
+        body = f"<rss version='2.0'><channel><title>Freiberg</title>{items}</channel></rss>".encode()
+        return Response(body=body, headers={"Content-Type": "application/rss+xml"})
+
+    server.add_route("/feed", rotating)
+    first = asyncio.run(harvest(settings, only=["smwa"])).sources[0]
+    second = asyncio.run(harvest(settings, only=["smwa"])).sources[0]
+    assert first.new == 3
+    assert any("GUIDs" in warning for warning in second.warnings)
+    third = asyncio.run(harvest(settings, only=["smwa"])).sources[0]
+    assert third.new == 0 and third.unchanged == 3
+    factory = session_factory(make_engine(settings.database_url))
+    with transaction(factory) as session:
+        state = sources_repo.get_source(session, "smwa")
+    assert state is not None and state.guids_unstable
+
+
+def test_a_host_held_by_another_run_is_skipped_and_stays_due(settings, server) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime, timedelta
+
+    from store import leases
+
+    factory = session_factory(make_engine(settings.database_url))
+    with transaction(factory) as session:
+        leases.acquire(
+            session, [f"host:{server.host_port}"], holder="other-run", now=datetime.now(UTC), ttl=timedelta(minutes=5)
+        )
+    summary = asyncio.run(harvest(settings))
+    assert {o.status for o in summary.sources} == {"busy"} and summary.totals()["busy"] == 3
+    with transaction(factory) as session:
+        leases.release(session, [f"host:{server.host_port}"], holder="other-run")
+    assert {o.status for o in asyncio.run(harvest(settings)).sources} == {"ok"}

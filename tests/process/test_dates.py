@@ -11,7 +11,7 @@ from tests.process.conftest import NOW
 
 
 def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+    return datetime(*args, tzinfo=UTC)  # type: ignore[misc,arg-type]
 
 
 @pytest.mark.parametrize(

@@ -109,6 +109,8 @@ def test_ok_returns_body_lowercase_headers_and_user_agent(server: TestServer) ->
     assert result.headers["content-type"] == "application/rss+xml"
     assert result.etag == '"v1"'
     assert fetch(server, "/echo-ua").body == UA.encode()
+    fetch(server, "/ok", accept="application/atom+xml")
+    assert server.hits("/ok")[-1].headers["accept"] == "application/atom+xml"
 
 
 def test_conditional_get_304_is_success_without_body(server: TestServer) -> None:

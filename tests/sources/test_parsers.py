@@ -219,3 +219,20 @@ def test_page_drops_chrome() -> None:
 def test_unknown_kind_is_a_parse_error() -> None:
     with pytest.raises(ParseFailed):
         parse("podcast", b"", url="https://example.org/", headers={})
+
+
+def test_page_content_selector_picks_the_region_staff_configured() -> None:
+    from sources.parsers import parse
+
+    body = (
+        "<html><body><main><p>Öffnungszeiten des Rathauses</p>"
+        "<div class='wifoe'><p>Neue Überbrückungshilfe für Betriebe in Döbeln.</p></div></main></body></html>"
+    ).encode()
+    result = parse(
+        "page", body, url="https://www.doebeln.de/wirtschaft", headers={}, selectors={"content": "div.wifoe"}
+    )
+    assert result.entries[0].content == "Neue Überbrückungshilfe für Betriebe in Döbeln."
+    missing = parse("page", body, url="https://www.doebeln.de/", headers={}, selectors={"content": "div.gone"})
+    assert "Öffnungszeiten" in missing.entries[0].content
+    assert any("div.gone" in warning for warning in missing.warnings)
+    assert not result.warnings

@@ -1,7 +1,7 @@
 """Stories (cross-source dedupe), the dedupe candidate index, item tags with reasons, staff tag corrections.
 
 Revision ID: 0002
-Revises: 0001
+Revises: 0005
 Create Date: 2026-11-26
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from store.types import UTCDateTime
 
 revision = "0002"
-down_revision = "0001"
+down_revision = "0005"  # re-chained after main gained 0003 and 0005
 branch_labels = None
 depends_on = None
 

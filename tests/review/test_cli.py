@@ -1,0 +1,77 @@
+"""`rubrik users add|disable` and `rubrik review list`, run through the real Typer app."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import cli
+from review.passwords import verify_password
+from store import users_repo
+from store.db import make_engine, session_factory, transaction, upgrade
+from tests.review.conftest import seed
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    seed(session_factory(engine), count=3)
+    engine.dispose()
+    monkeypatch.setenv("RUBRIK_DATABASE_URL", url)
+    monkeypatch.setenv("RUBRIK_CONFIG", str(tmp_path / "none.toml"))
+    return url
+
+
+def _run(args: list[str], stdin: str = "") -> tuple[int, str]:
+    result = CliRunner().invoke(cli.app, args, input=stdin)
+    if isinstance(result.exception, cli.UserError):
+        return 2, str(result.exception)
+    return result.exit_code, result.output
+
+
+@pytest.mark.parametrize(
+    ("password", "reason"),
+    [
+        ("kurz", "mindestens 12"),
+        ("Password1234", "verbreitet"),
+        ("abcabcabcabc", "verbreitet"),
+        ("xx-petra-xx-2026", "Benutzernamen"),
+    ],
+)
+def test_users_add_refuses_weak_passwords(env: str, password: str, reason: str) -> None:
+    code, output = _run(["users", "add", "petra", "--role", "reviewer", "--password-stdin"], password + "\n")
+    assert code == 2 and reason in output
+
+
+def test_users_add_and_disable(env: str) -> None:
+    long_password = "ein sehr langer Satz " * 8  # > 72 bytes: argon2 hashes all of it, nothing is truncated
+    code, output = _run(["users", "add", "petra", "--role", "admin", "--password-stdin"], long_password + "\n")
+    assert code == 0, output
+    factory = session_factory(make_engine(env))
+    with transaction(factory) as session:
+        user = users_repo.find_user(session, "petra")
+    assert user is not None and user.role == "admin" and user.password_hash.startswith("$argon2id$")
+    assert verify_password(user.password_hash, long_password) and not verify_password(
+        user.password_hash, long_password[:-1]
+    )
+    assert _run(["users", "add", "petra", "--password-stdin"], long_password + "\n")[0] == 2
+    assert _run(["users", "add", "paul", "--role", "chef", "--password-stdin"], long_password + "\n")[0] == 2
+    assert _run(["users", "disable", "petra"])[0] == 0
+    assert _run(["users", "disable", "niemand"])[0] == 2
+    with transaction(factory) as session:
+        assert users_repo.find_user(session, "petra").disabled  # type: ignore[union-attr]
+
+
+def test_review_list_json_and_decisions(env: str) -> None:
+    code, output = _run(["review", "list", "--json"])
+    assert code == 0
+    listed = json.loads(output)
+    assert [item["id"] for item in listed] == [3, 2, 1] and {item["status"] for item in listed} == {"pending"}
+    assert _run(["review", "approve", "3", "--as", "rita"])[0] == 0
+    assert _run(["review", "reject", "2"])[0] == 0
+    assert [item["id"] for item in json.loads(_run(["review", "list", "--json"])[1])] == [1]

@@ -1,0 +1,186 @@
+"""Queue, item view, decisions and edits through the app (httpx ASGITransport), on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from review.app import create_app
+from review.hooks import Hooks, Panel, PanelLine
+from store import items_repo
+from store.review_schema import StaffRevisionRow
+from store.schema import AuditRow, ItemRow
+from tests.review.conftest import T0, ReviewEnv, entry, login
+
+pytestmark = pytest.mark.anyio
+
+
+def _ids(html: str) -> list[int]:
+    return [int(n) for n in re.findall(r'id="row-(\d+)"', html)]
+
+
+def _revision(env: ReviewEnv, item_id: int) -> int:
+    with env.session() as session:
+        row = session.get(ItemRow, item_id)
+        assert row is not None and row.current_revision_id is not None
+        return int(row.current_revision_id)
+
+
+async def test_queue_newest_first_with_keyset_pages(review_env: ReviewEnv, client: httpx.AsyncClient) -> None:
+    await login(client)
+    seen, url = [], "/staff/"
+    while url:
+        page = await client.get(url)
+        seen += _ids(page.text)
+        found = re.search(r'rel="next" href="([^"]+)"', page.text)
+        url = found.group(1).replace("&amp;", "&") if found else ""
+    assert seen == sorted(review_env.item_ids(), reverse=True)  # seeded one minute apart, oldest first
+    assert "6 offen" in (await client.get("/staff/")).text
+
+
+async def test_filters_with_counts(review_env: ReviewEnv, client: httpx.AsyncClient) -> None:
+    await login(client)
+    page = await client.get("/staff/")
+    assert "ihk (3)" in page.text and "Döbeln (3)" in page.text and "handwerk (3)" in page.text
+    by_source = _ids((await client.get("/staff/?source=stadt-freiberg")).text)
+    by_town = _ids((await client.get("/staff/?town=Döbeln")).text)
+    by_sector = _ids((await client.get("/staff/?sector=handwerk")).text)
+    assert len(by_source) == 3 and len(by_town) == 3 and len(by_sector) == 3
+    assert set(by_town).isdisjoint(by_sector)
+    assert _ids((await client.get("/staff/?text=Meldung 4")).text) == [5]
+    assert _ids((await client.get("/staff/?text=100%25")).text) == []
+    assert _ids((await client.get("/staff/?status=approved")).text) == []
+
+
+async def test_approve_row_with_htmx_is_audited(review_env: ReviewEnv, client: httpx.AsyncClient) -> None:
+    csrf = await login(client)
+    item, revision = 3, _revision(review_env, 3)
+    answer = await client.post(
+        f"/staff/queue/{item}/approve",
+        data={"revision": revision},
+        headers={"HX-Request": "true", "X-CSRF-Token": csrf},
+    )
+    assert answer.status_code == 200 and 'id="row-3"' in answer.text and "freigegeben" in answer.text
+    with review_env.session() as session:
+        row = session.get(ItemRow, item)
+        audit = session.scalars(select(AuditRow).where(AuditRow.item_id == item)).all()
+    assert row is not None and row.status == "approved" and row.approved_revision_id == revision
+    assert [(a.actor, a.action, a.revision_id) for a in audit] == [("rita", "approve", revision)]
+
+
+async def test_decision_on_a_stale_revision_is_refused(review_env: ReviewEnv, client: httpx.AsyncClient) -> None:
+    csrf = await login(client)
+    old = _revision(review_env, 1)
+    with review_env.session() as session:  # the source changes the item while the reviewer reads it
+        items_repo.record_entries(session, "ihk", [entry("e0", "Meldung 0 (neu)")], T0.replace(hour=12))
+    answer = await client.post("/staff/queue/1/approve", data={"revision": old, "csrf": csrf})
+    assert answer.status_code == 303 and "inzwischen" in answer.headers["location"]
+    with review_env.session() as session:
+        assert session.get(ItemRow, 1).status == "pending"
+
+
+async def test_reject_leaves_a_tombstone(review_env: ReviewEnv, client: httpx.AsyncClient) -> None:
+    csrf = await login(client)
+    await client.post("/staff/items/1/do/reject", data={"revision": _revision(review_env, 1), "csrf": csrf})
+    with review_env.session() as session:
+        counts = items_repo.record_entries(session, "ihk", [entry("e0", "Meldung 0")], T0.replace(hour=13))
+        assert session.get(ItemRow, 1).status == "rejected"
+    assert counts.tombstoned == 1
+
+
+async def test_bulk_approve_and_reject(review_env: ReviewEnv, client: httpx.AsyncClient) -> None:
+    csrf = await login(client)
+    chosen = [f"{i}:{_revision(review_env, i)}" for i in (1, 2, 3)]
+    answer = await client.post(
+        "/staff/bulk", data={"csrf": csrf, "action": "approve", "item": chosen, "next": "/staff/"}
+    )
+    assert answer.status_code == 303 and "3+Eintr%C3%A4ge+freigegeben" in answer.headers["location"]
+    answer = await client.post(
+        "/staff/bulk", data={"csrf": csrf, "action": "reject", "item": [f"4:{_revision(review_env, 4)}", "1:999"]}
+    )
+    assert "1+%C3%BCbersprungen" in answer.headers["location"]
+    with review_env.session() as session:
+        assert items_repo.count_items(session) == {"approved": 3, "rejected": 1, "pending": 2}
+
+
+async def test_item_view_escapes_hostile_text_and_shows_hooks_and_diff(review_env: ReviewEnv) -> None:
+    with review_env.session() as session:
+        items_repo.record_entries(
+            session,
+            "ihk",
+            [entry("e0", "<script>alert(1)</script> Titel", summary="<p>sauber</p>", text="Neu")],
+            T0.replace(hour=9),
+        )
+    hooks = Hooks(
+        public=(lambda detail: Panel("Öffentlich", (PanelLine(f"Fassung {detail.view.approved_revision_id}"),)),)
+    )
+    app = create_app(review_env.settings, hooks=hooks)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as http:
+        await login(http)
+        page = await http.get("/staff/items/1")
+    assert page.status_code == 200
+    assert "<script>alert(1)" not in page.text and "&lt;script&gt;alert(1)&lt;/script&gt; Titel" in page.text
+    assert "<p>sauber</p>" in page.text  # the stored, sanitized summary as it will be published
+    assert "Unterschied zur vorigen Fassung" in page.text and "d-add" in page.text
+    assert "Öffentlich" in page.text and "Fassung None" in page.text
+    assert 'href="https://example.org/e0"' in page.text
+
+
+async def test_edit_makes_a_sanitized_staff_revision_that_a_harvest_keeps(
+    review_env: ReviewEnv, client: httpx.AsyncClient
+) -> None:
+    csrf = await login(client)
+    base = _revision(review_env, 1)
+    form = {
+        "csrf": csrf, "revision": base, "title": "Neuer Titel",
+        "summary": '<p onclick="x()">Gut<script>böse()</script></p>', "sectors": "handwerk, tourismus",
+        "topics": "", "towns": "Freiberg", "expires": "2027-01-31",
+    }  # fmt: skip
+    answer = await client.post("/staff/items/1/edit", data=form)
+    assert answer.status_code == 303, answer.text
+    with review_env.session() as session:
+        item = session.get(ItemRow, 1)
+        assert item is not None and item.current_revision_id != base and item.sectors == ["handwerk", "tourismus"]
+        staff = session.get(StaffRevisionRow, item.current_revision_id)
+        assert staff is not None and staff.base_revision_id == base and staff.actor == "rita"
+        view = items_repo.list_items_by_ids(session, [1])[0]
+        actions = {a.action for a in session.scalars(select(AuditRow).where(AuditRow.item_id == 1))}
+    assert view.title == "Neuer Titel" and view.summary_html == "<p>Gut</p>"
+    assert actions == {"edit", "tags", "expiry"}
+    with review_env.session() as session:  # the source sends its unchanged text again
+        counts = items_repo.record_entries(session, "ihk", [entry("e0", "Meldung 0")], T0.replace(hour=14))
+        assert counts.unchanged == 1 and session.get(ItemRow, 1).current_revision_id == view.revision_id
+    page = await client.get("/staff/items/1")
+    assert "bearbeitet von rita" in page.text and 'value="2027-01-31"' in page.text
+
+
+async def test_edit_with_empty_title_is_refused(review_env: ReviewEnv, client: httpx.AsyncClient) -> None:
+    csrf = await login(client)
+    answer = await client.post(
+        "/staff/items/2/edit", data={"csrf": csrf, "revision": _revision(review_env, 2), "title": " "}
+    )
+    assert answer.status_code == 422 and "Titel darf nicht leer" in answer.text
+
+
+async def test_pin_unpublish_and_approve_again(review_env: ReviewEnv, client: httpx.AsyncClient) -> None:
+    csrf = await login(client)
+    revision = _revision(review_env, 2)
+    for action in ("approve", "pin", "unpublish"):
+        answer = await client.post(f"/staff/items/2/do/{action}", data={"csrf": csrf, "revision": revision})
+        assert answer.status_code == 303
+    page = await client.get("/staff/items/2")
+    assert "angeheftet" in page.text and "zurückgezogen" in page.text
+    with review_env.session() as session:
+        item = session.get(ItemRow, 2)
+        assert item is not None and item.status == "unpublished" and item.approved_revision_id is None
+    await client.post("/staff/items/2/do/approve", data={"csrf": csrf, "revision": revision})
+    with review_env.session() as session:
+        assert session.get(ItemRow, 2).approved_revision_id == revision
+
+
+async def test_unknown_item_is_404(client: httpx.AsyncClient) -> None:
+    await login(client)
+    assert (await client.get("/staff/items/9999")).status_code == 404
