@@ -230,7 +230,7 @@ def items_list(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Einträge auflisten, neueste zuerst."""
-    from store import items_repo
+    from store import items_repo, tags_repo
     from store.db import transaction
     from store.schema import ITEM_STATUSES
 
@@ -238,8 +238,9 @@ def items_list(
         raise UserError(f"Unbekannter Status {status!r}; erlaubt: {', '.join(ITEM_STATUSES)}")
     with _store(_settings()) as factory, transaction(factory) as session:
         views = items_repo.list_items(session, status=status, limit=limit)
+        extras = tags_repo.item_extras(session, [view.id for view in views])
     if as_json:
-        _dump([_item_json(view) for view in views])
+        _dump([_item_json(view) | extras.get(view.id, {}) for view in views])
         return
     table = Table()
     for column in ("ID", "Status", "Titel", "Quellen", "veröffentlicht"):
