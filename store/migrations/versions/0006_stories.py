@@ -1,6 +1,6 @@
 """Stories (cross-source dedupe), the dedupe candidate index, item tags with reasons, staff tag corrections.
 
-Revision ID: 0002
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-11-26
 """
@@ -12,8 +12,8 @@ from alembic import op
 
 from store.types import UTCDateTime
 
-revision = "0002"
-down_revision = "0005"  # re-chained after main gained 0003 and 0005
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
