@@ -330,9 +330,8 @@ def serve() -> None:
 
 @app.command()
 def run(
-    demo: Annotated[
-        bool, typer.Option("--demo", help="Mitgelieferte Beispielquellen von 127.0.0.1 verwenden.")
-    ] = False,
+    demo: Annotated[bool, typer.Option("--demo", help="Beispielquellen von 127.0.0.1 verwenden.")] = False,
+    state_dir: Annotated[Path, typer.Option(help="Ordner für Prefect-Server und Demo-Daten.")] = Path("var"),
 ) -> None:
     """Alles auf einem Rechner starten: lokaler Prefect-Server, Zeitpläne (Abruf, Veröffentlichung, Wartung),
     Prüfoberfläche und öffentliche Rubrik. Beenden mit Strg+C."""
