@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,6 +23,9 @@ class SchemaError(RuntimeError):
     """The database schema is missing or older than this code: run ``rubrik init``."""
 
 
+_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout, its folder is created."""
     parsed = make_url(url)
@@ -30,10 +34,22 @@ def make_engine(url: str) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    if parsed.drivername == "postgresql":  # plain URL: use psycopg 3, which we ship
-        url = str(parsed.set(drivername="postgresql+psycopg"))
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    else:
+        if parsed.drivername == "postgresql":  # plain URL: use psycopg 3, which we ship
+            url = str(parsed.set(drivername="postgresql+psycopg"))
+        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    _ENGINES.add(engine)
+    return engine
+
+
+def dispose_all_engines() -> None:
+    """Close every pooled connection of every engine still alive (engines stay usable and reconnect).
+
+    For long-lived processes that build many short-lived engines, e.g. a test session: PostgreSQL's
+    ``max_connections`` is shared by everyone on the server.
+    """
+    for engine in list(_ENGINES):
+        engine.dispose()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
