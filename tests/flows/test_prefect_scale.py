@@ -25,6 +25,7 @@ from store.db import make_engine, session_factory, transaction, upgrade
 from tests.conftest import PG_SERVER
 from tests.flows.conftest import write_catalog
 from tests.flows.test_run import free_port
+from tests.httpserver import TestServer
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.prefect
@@ -72,7 +73,7 @@ def test_server_on_postgres_deploy_worker_harvest_publish(
     tmp_path: Path,
     prefect_db: str,
     pg_url: str,
-    server,  # type: ignore[no-untyped-def]
+    server: TestServer,
 ) -> None:
     port = free_port()
     api = f"http://127.0.0.1:{port}/api"
