@@ -16,6 +16,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from publish.cli import register as register_publish
+from review import cli as review_cli
 from settings import Settings, load_settings
 
 app = typer.Typer(help="rubrik – die Corona-Wirtschaftsrubrik aktuell halten.", no_args_is_help=True)
@@ -351,6 +353,11 @@ def run(
 def demo() -> None:
     """Wie `rubrik run --demo`: die ganze Kette mit Beispielquellen, ohne Internet."""
     run(demo=True, state_dir=Path("var"))
+
+
+# issue 4: `rubrik users …`, `rubrik review list`
+review_cli.register(app, review_app)
+register_publish(app)  # rubrik publish, rubrik serve-public (publish/cli.py)
 
 
 if __name__ == "__main__":
