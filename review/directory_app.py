@@ -69,6 +69,12 @@ class FormPage:
 def create_directory_app(settings: Settings, *, geocode: Any = None) -> FastAPI:
     engine = make_engine(settings.database_url)
     check_schema(engine)
+    fetcher = None
+    if geocode is None and settings.geocoder_url:
+        from review.directory_ops import make_geocoder  # the ops module imports this one
+
+        made = make_geocoder(settings)
+        geocode, fetcher = made if made is not None else (None, None)
     ctx = DirectoryContext(
         settings, session_factory(engine), _templates(), FormSigner.from_secret(settings.directory_secret),
         MailConfig.from_settings(settings), geocode,
@@ -81,6 +87,8 @@ def create_directory_app(settings: Settings, *, geocode: Any = None) -> FastAPI:
         app.add_api_route(spec.path, spec.endpoint, methods=[spec.method], name=spec.name, include_in_schema=False)
     app.add_middleware(SecurityHeaders, static_prefix=PREFIX + "/directory.css")
     app.router.add_event_handler("shutdown", engine.dispose)
+    if fetcher is not None:
+        app.router.add_event_handler("shutdown", fetcher.aclose)
     return app
 
 

@@ -340,3 +340,8 @@ def _view(session: Session, row: DirectoryBusinessRow) -> EntryView:
 
 def _detail(row: DirectoryBusinessRow, version_id: int | None) -> dict[str, Any]:
     return {"business_id": row.id, "version_id": version_id, "slug": row.slug, "status": row.status}
+
+
+def rotate_edit_token(session: Session, business_id: int, new_hash: str) -> None:
+    """A reminder mail carries a fresh private link (only hashes are stored, the old link cannot be re-sent)."""
+    _row(session, business_id).edit_token_hash = new_hash
