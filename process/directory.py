@@ -46,7 +46,9 @@ FIELDS = tuple(RAW_LIMITS)
 YES = frozenset({"ja", "x", "1", "true", "yes", "on", "✓"})
 
 _PHONE = re.compile(r"\+?[0-9][0-9 ()/.\-]{3,28}[0-9]")
-_EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}")
+_EMAIL = re.compile(
+    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}"
+)
 _POSTCODE = re.compile(r"0[1-9][0-9]{3}")
 _DATE_DE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
 
@@ -89,8 +91,12 @@ class Validation:
     errors: Mapping[str, str] = field(default_factory=dict)  # field -> German message
 
 
-def validate(raw: Mapping[str, str | None], towns: Collection[str], *, today: date | None = None) -> Validation:
-    """Check and clean one entry. ``raw`` uses the keys of :data:`FIELDS`; unknown keys are ignored."""
+def validate(
+    raw: Mapping[str, str | None], towns: Collection[str], *, today: date | None = None,
+    former_towns: Mapping[str, str] | None = None,
+) -> Validation:  # fmt: skip
+    """Check and clean one entry. ``raw`` uses the keys of :data:`FIELDS`; unknown keys are ignored.
+    ``former_towns`` (old name -> today's municipality) turns a merged town into a precise hint."""
     values = {key: str(raw.get(key) or "") for key in FIELDS}
     errors: dict[str, str] = {}
     for key, limit in RAW_LIMITS.items():
@@ -99,7 +105,7 @@ def validate(raw: Mapping[str, str | None], towns: Collection[str], *, today: da
     checks = _Checks(values, errors)
     name = checks.text("name", 120, required="Bitte den Namen des Geschäfts angeben.")
     category = checks.choice("category", CATEGORIES, "Bitte eine Kategorie wählen.")
-    town = checks.town(towns)
+    town = checks.town(towns, former_towns or {})
     lat, lon = checks.coordinates()
     website = checks.url("website")
     offers = checks.offers(website)
@@ -171,12 +177,16 @@ class _Checks:
         self.fail(key, required if not raw else "Unbekannte Auswahl.")
         return ""
 
-    def town(self, towns: Collection[str]) -> str:
+    def town(self, towns: Collection[str], former: Mapping[str, str]) -> str:
         raw = one_line(self.values["town"])
         if not raw:
             self.fail("town", "Bitte den Ort (Stadt oder Gemeinde im Landkreis Mittelsachsen) angeben.")
             return ""
         found = match_town(raw, towns)
+        merged = {_fold(old): new for old, new in former.items()}.get(_fold(raw))
+        if found is None and merged:
+            self.fail("town", f"„{raw[:60]}“ gehört seit der Eingemeindung zu {merged}; bitte {merged} angeben.")
+            return ""
         if found is None:
             self.fail("town", f"„{raw[:60]}“ ist keine Stadt oder Gemeinde im Landkreis Mittelsachsen.")
             return ""
@@ -288,7 +298,8 @@ def form_values(business: Business) -> dict[str, str]:
         name=business.name, category=business.category, town=business.town, address=business.address,
         postcode=business.postcode, phone=business.phone, email=business.email, website=business.website or "",
         opening_notes=business.opening_notes, description=business.description,
-        lat="" if business.lat is None else f"{business.lat:.6f}", lon="" if business.lon is None else f"{business.lon:.6f}",
+        lat="" if business.lat is None else f"{business.lat:.6f}",
+        lon="" if business.lon is None else f"{business.lon:.6f}",
         valid_until=business.valid_until.isoformat() if business.valid_until else "",
     )  # fmt: skip
     for offer in business.offers:

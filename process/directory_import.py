@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from process.directory import Business, slugify, validate
+from process.directory import Business, Validation, slugify, validate
 
 COLUMNS: dict[str, str] = {
     "name": "name", "firma": "name", "geschaeft": "name", "kategorie": "category", "category": "category",
@@ -89,7 +89,12 @@ def _cell(value: object) -> str:
 
 
 def check_rows(
-    rows: Sequence[Sequence[str]], towns: Collection[str], *, today: date, existing: Collection[str] = ()
+    rows: Sequence[Sequence[str]],
+    towns: Collection[str],
+    *,
+    today: date,
+    existing: Collection[str] = (),
+    former_towns: Mapping[str, str] | None = None,
 ) -> ImportReport:
     if not rows:
         raise ImportFormatError("Die Datei ist leer.")
@@ -104,15 +109,14 @@ def check_rows(
     for number, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
-        _check_row(number, _raw(row, mapping), towns, today, existing, seen, report)
+        raw = _raw(row, mapping)
+        _check_row(number, validate(raw, towns, today=today, former_towns=former_towns), existing, seen, report)
     return report
 
 
 def _check_row(
-    number: int, raw: dict[str, str], towns: Collection[str], today: date, existing: Collection[str],
-    seen: dict[str, int], report: ImportReport,
-) -> None:  # fmt: skip
-    result = validate(raw, towns, today=today)
+    number: int, result: Validation, existing: Collection[str], seen: dict[str, int], report: ImportReport
+) -> None:
     if result.business is None:
         reasons = "; ".join(f"{_LABELS.get(key, key)}: {message}" for key, message in result.errors.items())
         report.rejected.append((number, reasons))
@@ -147,8 +151,8 @@ def _key(name: str) -> str:
 _LABELS = {
     "name": "Name", "category": "Kategorie", "town": "Ort", "address": "Adresse", "postcode": "PLZ",
     "lat": "Koordinaten", "lon": "Koordinaten", "phone": "Telefon", "email": "E-Mail", "website": "Webseite",
-    "shop_url": "Shop-Adresse", "offers": "Angebote", "valid_until": "Gültig bis", "voucher_scheme": "Gutschein-Programm",
-    "opening_notes": "Hinweise", "description": "Beschreibung",
+    "shop_url": "Shop-Adresse", "offers": "Angebote", "valid_until": "Gültig bis",
+    "voucher_scheme": "Gutschein-Programm", "opening_notes": "Hinweise", "description": "Beschreibung",
 }  # fmt: skip
 
 

@@ -93,7 +93,9 @@ class Groups:
     labels: dict[str, dict[str, str]] = field(default_factory=lambda: {key: {} for key, _ in FACETS})
 
 
-def render_directory(out_dir: Path, entries: Sequence[PublicEntry], config: DirectoryConfig, now: datetime) -> list[Path]:
+def render_directory(
+    out_dir: Path, entries: Sequence[PublicEntry], config: DirectoryConfig, now: datetime
+) -> list[Path]:
     """Write the directory into ``out_dir/kauf-regional``; returns the files written."""
     folder = out_dir / FOLDER
     for sub in ("ort", "kategorie", "angebot", "betrieb"):
@@ -131,7 +133,9 @@ def _add(groups: Groups, facet: str, value: str, label: str, card: Card) -> None
 
 def _card(entry: PublicEntry) -> Card:
     b = entry.business
-    return Card(entry.slug, b, CATEGORIES.get(b.category, b.category), tuple(OFFER_TYPES.get(k, k) for k in b.offer_kinds))
+    return Card(
+        entry.slug, b, CATEGORIES.get(b.category, b.category), tuple(OFFER_TYPES.get(k, k) for k in b.offer_kinds)
+    )
 
 
 def _listing_pages(
@@ -156,7 +160,9 @@ def _paged(
     template = env.get_template("public/directory/list.html")
     for number, name in pages:
         chunk = tuple(cards[(number - 1) * PAGE_SIZE : number * PAGE_SIZE])
-        page = ListPage(heading, heading, root, chunk, len(cards), nav, pages if count > 1 else (), number, config, stamp)
+        page = ListPage(
+            heading, heading, root, chunk, len(cards), nav, pages if count > 1 else (), number, config, stamp
+        )
         yield _write(folder / name, template.render(page=page))
 
 
@@ -235,7 +241,9 @@ def defuse(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
-def _map(env: jinja2.Environment, folder: Path, entries: Sequence[PublicEntry], config: DirectoryConfig, stamp: str) -> list[Path]:
+def _map(
+    env: jinja2.Environment, folder: Path, entries: Sequence[PublicEntry], config: DirectoryConfig, stamp: str
+) -> list[Path]:
     points = [
         {"lat": e.business.lat, "lon": e.business.lon, "name": e.business.name, "href": f"betrieb/{e.slug}.html"}
         for e in entries
@@ -263,7 +271,9 @@ def _write(path: Path, text: str) -> Path:
 
 def config_from_settings(settings: Any, base_url: str = "") -> DirectoryConfig:
     form = settings.directory_base_url.rstrip("/") + "/eintragen"
-    return DirectoryConfig(form_url=form, tile_url=settings.map_tile_url, attribution=settings.map_attribution, base_url=base_url)
+    return DirectoryConfig(
+        form_url=form, tile_url=settings.map_tile_url, attribution=settings.map_attribution, base_url=base_url
+    )
 
 
 def publish_directory(settings: Any, out_dir: Path, now: datetime | None = None, base_url: str = "") -> list[Path]:

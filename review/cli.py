@@ -116,6 +116,9 @@ def serve() -> None:
     settings = cli._settings()
     try:
         app = create_app(settings)
+        from review.directory_app import create_directory_app
+
+        app.mount("", create_directory_app(settings))  # Kauf regional under /kauf-regional (issue 7)
     except SchemaError as error:
         raise cli.UserError(str(error)) from error
     # proxy_headers off: the app itself believes X-Forwarded-* only from RUBRIK_REVIEW_TRUSTED_PROXIES

@@ -27,7 +27,7 @@ from review.directory_form import HONEYPOT, TOKEN_FIELD, BodyTooLarge, FormSigne
 from review.mail import MailConfig, confirmation_mail, send_mail
 from review.security import SecurityHeaders, client_info, new_token, token_hash
 from settings import Settings
-from sources.catalog import TOWNS
+from sources.catalog import FORMER_TOWNS, TOWNS
 from store import directory_repo
 from store.db import check_schema, make_engine, session_factory, transaction
 from store.directory_repo import NewEntry
@@ -134,7 +134,9 @@ def _message(ctx: DirectoryContext, request: Request, text: str, status_code: in
 
 
 async def _new_form(ctx: DirectoryContext, request: Request) -> Response:
-    page = FormPage(f"{PREFIX}/eintragen", form_state({}), ctx.signer.issue("submit"), mail_enabled=ctx.mail is not None)
+    page = FormPage(
+        f"{PREFIX}/eintragen", form_state({}), ctx.signer.issue("submit"), mail_enabled=ctx.mail is not None
+    )
     return render(ctx, request, "public/directory/form.html", page)
 
 
@@ -149,10 +151,14 @@ async def _submit(ctx: DirectoryContext, request: Request) -> Response:
     raw = raw_entry(form)
     if check in ("expired", "too_fast"):
         hint = "Das Formular war zu lange geöffnet." if check == "expired" else "Das ging sehr schnell."
-        return _form_again(ctx, request, raw, form, {"form": f"{hint} Bitte prüfen Sie die Angaben und senden Sie erneut."}, 400)
+        return _form_again(
+            ctx, request, raw, form, {"form": f"{hint} Bitte prüfen Sie die Angaben und senden Sie erneut."}, 400
+        )
     if form.get(HONEYPOT, ""):  # a bot: say thanks, keep nothing
         return _message(ctx, request, "Vielen Dank! Ihr Eintrag wird geprüft.")
-    if not await run_in_threadpool(_within_rate_limit, ctx, client_info(request, ctx.settings.review_trusted_proxies, False).ip):
+    if not await run_in_threadpool(
+        _within_rate_limit, ctx, client_info(request, ctx.settings.review_trusted_proxies, False).ip
+    ):
         return _message(ctx, request, "Zu viele Einträge von Ihrem Anschluss. Bitte später erneut versuchen.", 429)
     return await _create(ctx, request, raw, form)
 
@@ -160,7 +166,9 @@ async def _submit(ctx: DirectoryContext, request: Request) -> Response:
 def _form_again(ctx: DirectoryContext, request: Request, raw: dict[str, str], form: dict[str, str],
                 errors: dict[str, str], status: int) -> Response:  # fmt: skip
     values = form_state({**raw, "submitter_email": form.get("submitter_email", "")})
-    page = FormPage(f"{PREFIX}/eintragen", values, ctx.signer.issue("submit"), errors, mail_enabled=ctx.mail is not None)
+    page = FormPage(
+        f"{PREFIX}/eintragen", values, ctx.signer.issue("submit"), errors, mail_enabled=ctx.mail is not None
+    )
     return render(ctx, request, "public/directory/form.html", page, status)
 
 
@@ -176,10 +184,10 @@ def _within_rate_limit(ctx: DirectoryContext, ip: str) -> bool:
 
 
 async def _create(ctx: DirectoryContext, request: Request, raw: dict[str, str], form: dict[str, str]) -> Response:
-    result = validate(raw, TOWNS, today=datetime.now(UTC).date())
+    result = validate(raw, TOWNS, today=datetime.now(UTC).date(), former_towns=FORMER_TOWNS)
     submitter = form.get("submitter_email", "").strip()
     errors = dict(result.errors)
-    if submitter and parse_email(submitter) is None or (ctx.mail is not None and not submitter):
+    if (submitter and parse_email(submitter) is None) or (ctx.mail is not None and not submitter):
         errors["submitter_email"] = "Bitte Ihre E-Mail-Adresse für die Bestätigung angeben."
     if errors or result.business is None:
         return _form_again(ctx, request, raw, form, errors, 422)
@@ -193,10 +201,17 @@ async def _create(ctx: DirectoryContext, request: Request, raw: dict[str, str], 
     )  # fmt: skip
     await run_in_threadpool(_store_and_mail, ctx, entry, edit_token, confirm_token)
     if confirm_token:
-        text = "Vielen Dank! Wir haben Ihnen eine E-Mail geschickt. Bitte bestätigen Sie den Eintrag über den Link darin."
+        text = (
+            "Vielen Dank! Wir haben Ihnen eine E-Mail geschickt. Bitte bestätigen Sie den Eintrag über den Link darin."
+        )
         return render(ctx, request, "public/directory/message.html", {"text": text, "link": ""})
-    text = "Vielen Dank! Ihr Eintrag wird geprüft. Mit diesem privaten Link können Sie ihn ändern oder zurückziehen – bitte aufbewahren:"
-    return render(ctx, request, "public/directory/message.html", {"text": text, "link": manage_url(ctx.settings, edit_token)})
+    text = (
+        "Vielen Dank! Ihr Eintrag wird geprüft. Mit diesem privaten Link können Sie ihn ändern oder "
+        "zurückziehen – bitte aufbewahren:"
+    )
+    return render(
+        ctx, request, "public/directory/message.html", {"text": text, "link": manage_url(ctx.settings, edit_token)}
+    )
 
 
 def _store_and_mail(ctx: DirectoryContext, entry: NewEntry, edit_token: str, confirm_token: str | None) -> None:
@@ -244,7 +259,9 @@ async def _confirm(ctx: DirectoryContext, request: Request) -> Response:
         confirmed = directory_repo.confirm_email(session, token_digest, datetime.now(UTC))
     if confirmed is None:
         return _message(ctx, request, "Dieser Bestätigungslink ist ungültig oder wurde schon benutzt.", 404)
-    return _message(ctx, request, "Danke! Ihr Eintrag ist bestätigt und wird jetzt von der Wirtschaftsförderung geprüft.")
+    return _message(
+        ctx, request, "Danke! Ihr Eintrag ist bestätigt und wird jetzt von der Wirtschaftsförderung geprüft."
+    )
 
 
 async def _small_form(ctx: DirectoryContext, request: Request) -> dict[str, str] | None:
@@ -266,7 +283,13 @@ async def _manage_page(ctx: DirectoryContext, request: Request) -> Response:
     entry = await run_in_threadpool(_entry, ctx, request.path_params["token"])
     if entry is None:
         return _message(ctx, request, "Dieser Link ist ungültig.", 404)
-    page = FormPage(request.url.path, form_state(form_values(entry.current)), ctx.signer.issue("manage"), manage=True, status=entry.status)
+    page = FormPage(
+        request.url.path,
+        form_state(form_values(entry.current)),
+        ctx.signer.issue("manage"),
+        manage=True,
+        status=entry.status,
+    )
     return render(ctx, request, "public/directory/form.html", page)
 
 
@@ -279,9 +302,11 @@ async def _manage(ctx: DirectoryContext, request: Request) -> Response:
     if form is None or ctx.signer.check(form.get(TOKEN_FIELD, ""), "manage", min_seconds=0) != "ok":
         return _message(ctx, request, "Sicherheitstoken fehlt oder ist ungültig. Bitte die Seite neu laden.", 403)
     raw = raw_entry(form)
-    result = validate(raw, TOWNS, today=datetime.now(UTC).date())
+    result = validate(raw, TOWNS, today=datetime.now(UTC).date(), former_towns=FORMER_TOWNS)
     if result.business is None:
-        page = FormPage(request.url.path, form_state(raw), ctx.signer.issue("manage"), dict(result.errors), True, entry.status)
+        page = FormPage(
+            request.url.path, form_state(raw), ctx.signer.issue("manage"), dict(result.errors), True, entry.status
+        )
         return render(ctx, request, "public/directory/form.html", page, 422)
     business = await _with_coordinates(ctx, result.business)
     try:
@@ -310,5 +335,7 @@ async def _owner_action(ctx: DirectoryContext, request: Request) -> Response:
     except DecisionError as exc:
         return _message(ctx, request, str(exc), 409)
     if action == "zurueckziehen":
-        return _message(ctx, request, "Ihr Eintrag wurde zurückgezogen und verschwindet mit der nächsten Veröffentlichung.")
+        return _message(
+            ctx, request, "Ihr Eintrag wurde zurückgezogen und verschwindet mit der nächsten Veröffentlichung."
+        )
     return _message(ctx, request, "Danke für die Bestätigung! Ihr Eintrag bleibt im Verzeichnis.")

@@ -22,7 +22,7 @@ from starlette.requests import Request
 from process.directory import FIELDS, OFFER_TYPES
 
 HONEYPOT = "homepage"
-TOKEN_FIELD = "token"
+TOKEN_FIELD = "token"  # noqa: S105 - a form field name, not a secret
 TOKEN_MAX_AGE = 4 * 3600.0  # a form may stay open in a browser tab for a while
 
 
@@ -43,7 +43,7 @@ class FormSigner:
         return f"{issued}.{self._sign(purpose, issued)}"
 
     def check(self, token: str, purpose: str, *, min_seconds: float, now: float | None = None) -> str:
-        """"ok", "invalid" (forged, malformed, other purpose), "expired" or "too_fast"."""
+        """ "ok", "invalid" (forged, malformed, other purpose), "expired" or "too_fast"."""
         parts = token.split(".")
         if len(parts) != 3 or not parts[0].isdigit():
             return "invalid"

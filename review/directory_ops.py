@@ -14,7 +14,7 @@ from review.directory_app import manage_url
 from review.mail import MailConfig, MailError, reminder_mail, send_mail
 from review.security import new_token, token_hash
 from settings import Settings
-from sources.catalog import TOWNS
+from sources.catalog import FORMER_TOWNS, TOWNS
 from sources.fetch import FetchConfig, Fetcher
 from sources.geocode import GeocodeError, geocode
 from store import directory_repo
@@ -85,7 +85,8 @@ def import_file(settings: Settings, path: Path, *, dry_run: bool, approve: bool 
         check_schema(engine)
         factory = session_factory(engine)
         with transaction(factory) as session:
-            report = check_rows(rows, TOWNS, today=now.date(), existing=directory_repo.import_keys(session))
+            existing = directory_repo.import_keys(session)
+            report = check_rows(rows, TOWNS, today=now.date(), existing=existing, former_towns=FORMER_TOWNS)
         result = ImportResult(report)
         if dry_run:
             return result

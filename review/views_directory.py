@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -16,7 +15,7 @@ from review.auth import Policy, RouteSpec, staff_of
 from review.context import AppContext
 from review.directory_form import form_state, raw_entry
 from review.render import redirect, render
-from sources.catalog import TOWNS
+from sources.catalog import FORMER_TOWNS, TOWNS
 from store import directory_repo
 from store.db import transaction
 from store.directory_repo import EntryView
@@ -91,7 +90,9 @@ def routes(ctx: AppContext) -> list[RouteSpec]:
     ]
 
 
-def _page(ctx: AppContext, entry_id: int, values: dict[str, str] | None = None, errors: dict[str, str] | None = None) -> EntryPage | None:
+def _page(
+    ctx: AppContext, entry_id: int, values: dict[str, str] | None = None, errors: dict[str, str] | None = None
+) -> EntryPage | None:
     with transaction(ctx.factory) as session:
         entry = directory_repo.detail(session, entry_id)
     if entry is None:
@@ -128,7 +129,7 @@ def _decide(ctx: AppContext, entry_id: int, action: str, version: str, actor: st
 
 def _edit(ctx: AppContext, entry_id: int, form: dict[str, str], actor: str) -> str | EntryPage:
     raw = raw_entry(form)
-    result = validate(raw, TOWNS)
+    result = validate(raw, TOWNS, former_towns=FORMER_TOWNS)
     if result.business is None:
         page = _page(ctx, entry_id, form_state(raw), dict(result.errors))
         return page if page is not None else "Eintrag nicht gefunden."
@@ -138,5 +139,3 @@ def _edit(ctx: AppContext, entry_id: int, form: dict[str, str], actor: str) -> s
     except DecisionError as exc:
         return str(exc)
     return "Änderungen gespeichert; der Eintrag ist wieder offen."
-
-

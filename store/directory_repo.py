@@ -81,12 +81,16 @@ def create(session: Session, entry: NewEntry, now: datetime) -> int:
 
 
 def import_keys(session: Session) -> set[str]:
-    return set(session.scalars(select(DirectoryBusinessRow.import_key).where(DirectoryBusinessRow.import_key.is_not(None))))
+    return set(
+        session.scalars(select(DirectoryBusinessRow.import_key).where(DirectoryBusinessRow.import_key.is_not(None)))
+    )
 
 
 def confirm_email(session: Session, token_hash: str, now: datetime) -> int | None:
     """Double opt-in: the entry waiting for this confirmation enters the staff queue. The token is single-use."""
-    row = session.scalars(select(DirectoryBusinessRow).where(DirectoryBusinessRow.confirm_token_hash == token_hash)).first()
+    row = session.scalars(
+        select(DirectoryBusinessRow).where(DirectoryBusinessRow.confirm_token_hash == token_hash)
+    ).first()
     if row is None or not hmac.compare_digest(row.confirm_token_hash or "", token_hash) or row.status != "unconfirmed":
         return None
     row.status, row.confirm_token_hash, row.updated_at, row.last_confirmed_at = "pending", None, now, now
@@ -96,7 +100,9 @@ def confirm_email(session: Session, token_hash: str, now: datetime) -> int | Non
 
 def by_edit_token(session: Session, token_hash: str) -> EntryView | None:
     """The entry of a private link. Looked up by the token's hash, then compared in constant time."""
-    row = session.scalars(select(DirectoryBusinessRow).where(DirectoryBusinessRow.edit_token_hash == token_hash)).first()
+    row = session.scalars(
+        select(DirectoryBusinessRow).where(DirectoryBusinessRow.edit_token_hash == token_hash)
+    ).first()
     if row is None or not hmac.compare_digest(row.edit_token_hash, token_hash):
         return None
     return _view(session, row)
@@ -128,7 +134,7 @@ def withdraw(session: Session, business_id: int, *, actor: str, now: datetime) -
 
 
 def reconfirm(session: Session, business_id: int, *, actor: str, now: datetime) -> None:
-    """"Ja, noch aktuell": the clock restarts; an entry that expired for lack of confirmation returns."""
+    """ "Ja, noch aktuell": the clock restarts; an entry that expired for lack of confirmation returns."""
     row = _row(session, business_id)
     if row.status in ("withdrawn", "rejected", "unconfirmed"):
         raise DecisionError("Dieser Eintrag kann nicht bestätigt werden.")
@@ -193,7 +199,12 @@ def public_entries(session: Session, today: date) -> list[PublicEntry]:
 def due_for_reminder(session: Session, confirmed_before: datetime) -> list[tuple[int, str, str, str]]:
     """(id, slug, name, submitter e-mail) of public entries not confirmed since the cutoff and not yet asked."""
     query = (
-        select(DirectoryBusinessRow.id, DirectoryBusinessRow.slug, DirectoryVersionRow.name, DirectoryBusinessRow.submitter_email)
+        select(
+            DirectoryBusinessRow.id,
+            DirectoryBusinessRow.slug,
+            DirectoryVersionRow.name,
+            DirectoryBusinessRow.submitter_email,
+        )
         .join(DirectoryVersionRow, DirectoryVersionRow.id == DirectoryBusinessRow.approved_version_id)
         .where(DirectoryBusinessRow.status.in_(PUBLIC_STATUSES))
         .where(DirectoryBusinessRow.last_confirmed_at < confirmed_before)
@@ -218,7 +229,9 @@ def expire(session: Session, *, today: date, confirmed_before: datetime, now: da
     for row, valid_until in session.execute(query).all():
         reason = "valid_until" if valid_until is not None and valid_until < today else "not_reconfirmed"
         row.status, row.updated_at = "expired", now
-        audit(session, actor="system", action="directory_expire", now=now, detail={**_detail(row, None), "reason": reason})
+        audit(
+            session, actor="system", action="directory_expire", now=now, detail={**_detail(row, None), "reason": reason}
+        )
         expired.append(row.id)
     return expired
 
@@ -232,7 +245,9 @@ def set_coordinates(session: Session, version_id: int, lat: float, lon: float) -
 def missing_coordinates(session: Session) -> list[tuple[int, str, str, str]]:
     """(version id, address, postcode, town) of current versions without coordinates but with an address."""
     query = (
-        select(DirectoryVersionRow.id, DirectoryVersionRow.address, DirectoryVersionRow.postcode, DirectoryVersionRow.town)
+        select(
+            DirectoryVersionRow.id, DirectoryVersionRow.address, DirectoryVersionRow.postcode, DirectoryVersionRow.town
+        )
         .join(DirectoryBusinessRow, DirectoryBusinessRow.current_version_id == DirectoryVersionRow.id)
         .where(DirectoryVersionRow.lat.is_(None), DirectoryVersionRow.address != "")
     )
@@ -329,7 +344,9 @@ def _version(session: Session, version_id: int | None) -> Business | None:
 def _view(session: Session, row: DirectoryBusinessRow) -> EntryView:
     current = _version(session, row.current_version_id)
     assert current is not None and row.current_version_id is not None
-    approved = current if row.approved_version_id == row.current_version_id else _version(session, row.approved_version_id)
+    approved = (
+        current if row.approved_version_id == row.current_version_id else _version(session, row.approved_version_id)
+    )
     return EntryView(
         id=row.id, slug=row.slug, status=row.status, origin=row.origin, current=current,
         current_version_id=row.current_version_id, approved=approved, approved_version_id=row.approved_version_id,

@@ -28,7 +28,9 @@ def _private_link(html: str) -> str:
     return found.group(1)
 
 
-async def test_valid_submission_enters_the_queue_and_shows_the_private_link(dir_env: DirEnv, client: httpx.AsyncClient) -> None:
+async def test_valid_submission_enters_the_queue_and_shows_the_private_link(
+    dir_env: DirEnv, client: httpx.AsyncClient
+) -> None:
     answer = await submit(client)
     assert answer.status_code == 200
     link = _private_link(answer.text)
@@ -42,17 +44,40 @@ async def test_valid_submission_enters_the_queue_and_shows_the_private_link(dir_
     assert entry.submitter_email == "inhaberin@example.org"
 
 
-@pytest.mark.parametrize("field", ["name", "address", "phone", "email", "website", "opening_notes", "abholung",
-                                   "voucher_scheme", "description", "postcode", "lat", "town", "category"])
+@pytest.mark.parametrize(
+    "field",
+    [
+        "name",
+        "address",
+        "phone",
+        "email",
+        "website",
+        "opening_notes",
+        "abholung",
+        "voucher_scheme",
+        "description",
+        "postcode",
+        "lat",
+        "town",
+        "category",
+    ],
+)
 async def test_xss_in_any_field_is_refused_or_stripped_and_never_echoed_raw(
     field: str, dir_env: DirEnv, client: httpx.AsyncClient
 ) -> None:
-    answer = await submit(client, **{field: VALID.get(field, "") + XSS if isinstance(VALID.get(field), str) else XSS})
+    base = VALID.get(field, "")
+    answer = await submit(client, **{field: (base if isinstance(base, str) else "") + XSS})
     assert "<script>alert(1)" not in answer.text and "<img src=x" not in answer.text
     with dir_env.session() as session:
         names = session.scalars(select(DirectoryVersionRow)).all()
         for version in names:
-            for value in (version.name, version.address, version.opening_notes, version.description, version.website or ""):
+            for value in (
+                version.name,
+                version.address,
+                version.opening_notes,
+                version.description,
+                version.website or "",
+            ):
                 assert "<script" not in value and "<img" not in value
 
 
@@ -108,8 +133,11 @@ async def test_missing_or_forged_token_is_refused(dir_env: DirEnv, client: httpx
     for token in ("", "1.abc.deadbeef", "x"):
         answer = await client.post("/kauf-regional/eintragen", data={**VALID, "token": token})
         assert answer.status_code == 403
-    other = build_env(str(dir_env.settings.database_url), lambda **kw: dir_env.settings.model_copy(update=kw),
-                      directory_secret="another-key")
+    other = build_env(
+        str(dir_env.settings.database_url),
+        lambda **kw: dir_env.settings.model_copy(update=kw),
+        directory_secret="another-key",
+    )
     async with client_for(other.app) as foreign:
         page = await foreign.get("/kauf-regional/eintragen")
     answer = await client.post("/kauf-regional/eintragen", data={**VALID, "token": form_token(page.text)})
@@ -126,7 +154,9 @@ async def test_too_fast_submission_is_shown_the_form_again(db_url: str, make_set
     env = build_env(db_url, make_settings, directory_min_submit_seconds=30)
     async with client_for(env.app) as http:
         answer = await submit(http)
-    assert answer.status_code == 400 and "sehr schnell" in answer.text and 'value="Bäckerei Sonnenschein"' in answer.text
+    assert (
+        answer.status_code == 400 and "sehr schnell" in answer.text and 'value="Bäckerei Sonnenschein"' in answer.text
+    )
     assert _count(env) == 0
 
 
@@ -180,5 +210,10 @@ async def test_every_route_declares_the_public_policy(dir_env: DirEnv) -> None:
     from review.auth import Policy
 
     registry = dir_env.app.state.policies
-    routes = [(method, route.path) for route in dir_env.app.routes for method in getattr(route, "methods", ()) if method != "HEAD"]
+    routes = [
+        (method, route.path)
+        for route in dir_env.app.routes
+        for method in getattr(route, "methods", ())
+        if method != "HEAD"
+    ]
     assert routes and all(registry.policy_of(method, path) is Policy.PUBLIC for method, path in routes)
