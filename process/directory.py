@@ -111,7 +111,7 @@ def validate(
     offers = checks.offers(website)
     business = Business(
         name=name, category=category, town=town, address=checks.text("address", 160),
-        postcode=checks.pattern("postcode", _POSTCODE, "Bitte eine fünfstellige sächsische Postleitzahl angeben."),
+        postcode=checks.postcode(),
         lat=lat, lon=lon, phone=checks.phone(), email=checks.email("email"), website=website,
         opening_notes=checks.text("opening_notes", 800, multiline=True),
         description=checks.text("description", 800, multiline=True),
@@ -192,10 +192,12 @@ class _Checks:
             return ""
         return found
 
-    def pattern(self, key: str, regex: re.Pattern[str], message: str) -> str:
-        raw = self.values[key].strip()
-        if raw and not regex.fullmatch(raw):
-            self.fail(key, message)
+    def postcode(self) -> str:
+        raw = self.values["postcode"].strip()
+        if len(raw) == 4 and raw.isdigit():
+            raw = "0" + raw  # spreadsheets drop the leading zero of 0xxxx postcodes
+        if raw and not _POSTCODE.fullmatch(raw):
+            self.fail("postcode", "Bitte eine fünfstellige sächsische Postleitzahl angeben.")
         return raw
 
     def phone(self) -> str:

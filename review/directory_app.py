@@ -24,7 +24,7 @@ from starlette.responses import FileResponse, Response
 from process.directory import CATEGORIES, OFFER_TYPES, Business, form_values, parse_email, validate
 from review.auth import Policy, PolicyRegistry, RouteSpec
 from review.directory_form import HONEYPOT, TOKEN_FIELD, BodyTooLarge, FormSigner, form_state, raw_entry, read_form
-from review.mail import MailConfig, confirmation_mail, send_mail
+from review.mail import MailConfig, MailError, confirmation_mail, send_mail
 from review.security import SecurityHeaders, client_info, new_token, token_hash
 from settings import Settings
 from sources.catalog import FORMER_TOWNS, TOWNS
@@ -199,7 +199,11 @@ async def _create(ctx: DirectoryContext, request: Request, raw: dict[str, str], 
         confirm_token_hash=token_hash(confirm_token) if confirm_token else None,
         submitter_email=parse_email(submitter) or "",
     )  # fmt: skip
-    await run_in_threadpool(_store_and_mail, ctx, entry, edit_token, confirm_token)
+    try:
+        await run_in_threadpool(_store_and_mail, ctx, entry, edit_token, confirm_token)
+    except MailError:
+        text = "Die Bestätigungs-E-Mail konnte nicht versandt werden. Bitte später erneut versuchen."
+        return _message(ctx, request, text, 503)
     if confirm_token:
         text = (
             "Vielen Dank! Wir haben Ihnen eine E-Mail geschickt. Bitte bestätigen Sie den Eintrag über den Link darin."
