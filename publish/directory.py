@@ -17,7 +17,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -97,22 +96,34 @@ def render_directory(
     out_dir: Path, entries: Sequence[PublicEntry], config: DirectoryConfig, now: datetime
 ) -> list[Path]:
     """Write the directory into ``out_dir/kauf-regional``; returns the files written."""
-    folder = out_dir / FOLDER
-    for sub in ("ort", "kategorie", "angebot", "betrieb"):
-        (folder / sub).mkdir(parents=True, exist_ok=True)
+    written = []
+    for relative, data in directory_files(entries, config, now).items():
+        path = out_dir / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        written.append(path)
+    return written
+
+
+def directory_files(entries: Sequence[PublicEntry], config: DirectoryConfig, now: datetime) -> dict[str, bytes]:
+    """Every file of the directory as {"kauf-regional/…": bytes} — what the release step adds to a release.
+
+    Pages carry the date of the newest confirmation, not the clock, so unchanged data renders identically
+    (the release step skips a publish whose inputs did not change)."""
+    folder = Path(FOLDER)
     env = _env()
     cards = [_card(entry) for entry in entries]
     groups = group(cards)
-    stamp = now.astimezone(UTC).strftime("%d.%m.%Y %H:%M UTC")
-    written = list(_listing_pages(env, folder, cards, groups, config, stamp))
-    written += [_write(folder / "betrieb" / f"{card.slug}.html", _detail(env, card, config, stamp)) for card in cards]
-    written.append(_write(folder / "kauf-regional.geojson", geojson(entries, config.base_url)))
-    written.append(_write(folder / "kauf-regional.csv", to_csv(entries)))
-    shutil.copyfile(ASSETS / "directory.css", folder / "directory.css")
-    written.append(folder / "directory.css")
+    newest = max((e.last_confirmed_at for e in entries), default=now)
+    stamp = newest.astimezone(UTC).strftime("%d.%m.%Y")
+    pages = dict(_listing_pages(env, folder, cards, groups, config, stamp))
+    pages.update((folder / "betrieb" / f"{card.slug}.html", _detail(env, card, config, stamp)) for card in cards)
+    pages[folder / "kauf-regional.geojson"] = geojson(entries, config.base_url)
+    pages[folder / "kauf-regional.csv"] = to_csv(entries)
+    pages[folder / "directory.css"] = (ASSETS / "directory.css").read_text(encoding="utf-8")
     if config.tile_url:
-        written += _map(env, folder, entries, config, stamp)
-    return written
+        pages.update(_map(env, folder, entries, config, stamp))
+    return {str(path): text.encode("utf-8") for path, text in pages.items()}
 
 
 def group(cards: Sequence[Card]) -> Groups:
@@ -140,7 +151,7 @@ def _card(entry: PublicEntry) -> Card:
 
 def _listing_pages(
     env: jinja2.Environment, folder: Path, cards: list[Card], groups: Groups, config: DirectoryConfig, stamp: str
-) -> Iterator[Path]:
+) -> Iterator[tuple[Path, str]]:
     yield from _paged(env, folder, "index", "", cards, _nav(groups, None, None, ""), config, config.title, stamp)
     for facet, facet_label in FACETS:
         for value, members in groups.by[facet].items():
@@ -153,7 +164,7 @@ def _listing_pages(
 def _paged(
     env: jinja2.Environment, folder: Path, stem: str, root: str, cards: Sequence[Card],
     nav: dict[str, tuple[NavLink, ...]], config: DirectoryConfig, heading: str, stamp: str,
-) -> Iterator[Path]:  # fmt: skip
+) -> Iterator[tuple[Path, str]]:  # fmt: skip
     count = max(1, -(-len(cards) // PAGE_SIZE))
     names = [f"{stem}.html" if n == 1 else f"{stem}-seite-{n}.html" for n in range(1, count + 1)]
     pages = tuple((n, name) for n, name in enumerate(names, start=1))
@@ -163,7 +174,7 @@ def _paged(
         page = ListPage(
             heading, heading, root, chunk, len(cards), nav, pages if count > 1 else (), number, config, stamp
         )
-        yield _write(folder / name, template.render(page=page))
+        yield folder / name, template.render(page=page)
 
 
 def _nav(groups: Groups, facet: str | None, value: str | None, root: str) -> dict[str, tuple[NavLink, ...]]:
@@ -243,7 +254,7 @@ def defuse(value: str) -> str:
 
 def _map(
     env: jinja2.Environment, folder: Path, entries: Sequence[PublicEntry], config: DirectoryConfig, stamp: str
-) -> list[Path]:
+) -> dict[Path, str]:
     points = [
         {"lat": e.business.lat, "lon": e.business.lon, "name": e.business.name, "href": f"betrieb/{e.slug}.html"}
         for e in entries
@@ -251,8 +262,7 @@ def _map(
     ]
     data = {"tiles": config.tile_url, "points": points}
     html = env.get_template("public/directory/map.html").render(config=config, data=data, root="", generated=stamp)
-    shutil.copyfile(ASSETS / "karte.js", folder / "karte.js")
-    return [_write(folder / "karte.html", html), folder / "karte.js"]
+    return {folder / "karte.html": html, folder / "karte.js": (ASSETS / "karte.js").read_text(encoding="utf-8")}
 
 
 def _env() -> jinja2.Environment:
@@ -262,11 +272,6 @@ def _env() -> jinja2.Environment:
     )  # fmt: skip
     env.filters["dir_slug"] = slugify
     return env
-
-
-def _write(path: Path, text: str) -> Path:
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def config_from_settings(settings: Any, base_url: str = "") -> DirectoryConfig:

@@ -21,10 +21,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
+from notify.mail import MailError, mail_configured, send_mail
 from process.directory import CATEGORIES, OFFER_TYPES, Business, form_values, parse_email, validate
 from review.auth import Policy, PolicyRegistry, RouteSpec
 from review.directory_form import HONEYPOT, TOKEN_FIELD, BodyTooLarge, FormSigner, form_state, raw_entry, read_form
-from review.mail import MailConfig, MailError, confirmation_mail, send_mail
+from review.directory_mail import confirmation_mail
 from review.security import SecurityHeaders, client_info, new_token, token_hash
 from settings import Settings
 from sources.catalog import FORMER_TOWNS, TOWNS
@@ -47,7 +48,7 @@ class DirectoryContext:
     factory: sessionmaker[Session]
     templates: Jinja2Templates
     signer: FormSigner
-    mail: MailConfig | None
+    mail: bool  # SMTP configured: double opt-in
     geocode: Any = None  # async (address) -> (lat, lon) | None, see sources/geocode.py
 
 
@@ -77,7 +78,7 @@ def create_directory_app(settings: Settings, *, geocode: Any = None) -> FastAPI:
         geocode, fetcher = made if made is not None else (None, None)
     ctx = DirectoryContext(
         settings, session_factory(engine), _templates(), FormSigner.from_secret(settings.directory_secret),
-        MailConfig.from_settings(settings), geocode,
+        mail_configured(settings), geocode,
     )  # fmt: skip
     app = FastAPI(title="Kauf regional", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.directory = ctx
@@ -134,9 +135,7 @@ def _message(ctx: DirectoryContext, request: Request, text: str, status_code: in
 
 
 async def _new_form(ctx: DirectoryContext, request: Request) -> Response:
-    page = FormPage(
-        f"{PREFIX}/eintragen", form_state({}), ctx.signer.issue("submit"), mail_enabled=ctx.mail is not None
-    )
+    page = FormPage(f"{PREFIX}/eintragen", form_state({}), ctx.signer.issue("submit"), mail_enabled=ctx.mail)
     return render(ctx, request, "public/directory/form.html", page)
 
 
@@ -166,9 +165,7 @@ async def _submit(ctx: DirectoryContext, request: Request) -> Response:
 def _form_again(ctx: DirectoryContext, request: Request, raw: dict[str, str], form: dict[str, str],
                 errors: dict[str, str], status: int) -> Response:  # fmt: skip
     values = form_state({**raw, "submitter_email": form.get("submitter_email", "")})
-    page = FormPage(
-        f"{PREFIX}/eintragen", values, ctx.signer.issue("submit"), errors, mail_enabled=ctx.mail is not None
-    )
+    page = FormPage(f"{PREFIX}/eintragen", values, ctx.signer.issue("submit"), errors, mail_enabled=ctx.mail)
     return render(ctx, request, "public/directory/form.html", page, status)
 
 
@@ -187,13 +184,13 @@ async def _create(ctx: DirectoryContext, request: Request, raw: dict[str, str], 
     result = validate(raw, TOWNS, today=datetime.now(UTC).date(), former_towns=FORMER_TOWNS)
     submitter = form.get("submitter_email", "").strip()
     errors = dict(result.errors)
-    if (submitter and parse_email(submitter) is None) or (ctx.mail is not None and not submitter):
+    if (submitter and parse_email(submitter) is None) or (ctx.mail and not submitter):
         errors["submitter_email"] = "Bitte Ihre E-Mail-Adresse für die Bestätigung angeben."
     if errors or result.business is None:
         return _form_again(ctx, request, raw, form, errors, 422)
     business = await _with_coordinates(ctx, result.business)
     edit_token = new_token()
-    confirm_token = new_token() if ctx.mail is not None else None
+    confirm_token = new_token() if ctx.mail else None
     entry = NewEntry(
         business, "form", token_hash(edit_token), "formular", status="unconfirmed" if confirm_token else "pending",
         confirm_token_hash=token_hash(confirm_token) if confirm_token else None,
@@ -222,10 +219,10 @@ def _store_and_mail(ctx: DirectoryContext, entry: NewEntry, edit_token: str, con
     """The entry is committed only if the confirmation mail went out (else the owner could never confirm)."""
     with transaction(ctx.factory) as session:
         directory_repo.create(session, entry, datetime.now(UTC))
-        if confirm_token and ctx.mail is not None:
+        if confirm_token:
             confirm = _absolute(ctx.settings, f"bestaetigen/{confirm_token}")
             subject, body = confirmation_mail(entry.business.name, confirm, manage_url(ctx.settings, edit_token))
-            send_mail(ctx.mail, entry.submitter_email, subject, body)
+            send_mail(ctx.settings, [entry.submitter_email], subject, body)
 
 
 async def _with_coordinates(ctx: DirectoryContext, business: Business) -> Business:

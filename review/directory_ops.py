@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from notify.mail import MailError, mail_configured, send_mail
 from process.directory_import import ImportReport, check_rows, read_table
 from review.directory_app import manage_url
-from review.mail import MailConfig, MailError, reminder_mail, send_mail
+from review.directory_mail import reminder_mail
 from review.security import new_token, token_hash
 from settings import Settings
 from sources.catalog import FORMER_TOWNS, TOWNS
@@ -37,7 +38,7 @@ def expire_directory(settings: Settings, now: datetime | None = None) -> ExpiryR
     now = now or datetime.now(UTC)
     ask_before = now - timedelta(days=settings.directory_reconfirm_days)
     drop_before = ask_before - timedelta(days=settings.directory_grace_days)
-    mail = MailConfig.from_settings(settings)
+    mail = mail_configured(settings)
     report = ExpiryReport()
     engine = make_engine(settings.database_url)
     try:
@@ -47,15 +48,15 @@ def expire_directory(settings: Settings, now: datetime | None = None) -> ExpiryR
             report.expired = directory_repo.expire(session, today=now.date(), confirmed_before=drop_before, now=now)
             due = directory_repo.due_for_reminder(session, ask_before)
         for business_id, _slug, name, email in due:
-            if mail is None or not email:
+            if not mail or not email:
                 continue
-            _remind(factory, settings, mail, business_id, name, email, now, report)
+            _remind(factory, settings, business_id, name, email, now, report)
     finally:
         engine.dispose()
     return report
 
 
-def _remind(factory: object, settings: Settings, mail: MailConfig, business_id: int, name: str, email: str,
+def _remind(factory: object, settings: Settings, business_id: int, name: str, email: str,
             now: datetime, report: ExpiryReport) -> None:  # fmt: skip
     token = new_token()
     subject, body = reminder_mail(name, manage_url(settings, token), settings.directory_grace_days)
@@ -63,7 +64,7 @@ def _remind(factory: object, settings: Settings, mail: MailConfig, business_id: 
         with transaction(factory) as session:  # type: ignore[arg-type]
             directory_repo.rotate_edit_token(session, business_id, token_hash(token))
             directory_repo.mark_reminded(session, business_id, now)
-            send_mail(mail, email, subject, body)  # a failed send rolls the new token back
+            send_mail(settings, [email], subject, body)  # a failed send rolls the new token back
         report.reminded.append(business_id)
     except MailError as exc:
         report.mail_failures.append(str(exc))

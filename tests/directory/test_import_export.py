@@ -9,7 +9,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-import pytest
 from typer.testing import CliRunner
 
 from process.directory import Business, Offer
@@ -49,8 +48,8 @@ def test_cli_dry_run_stores_nothing_then_import_and_reimport(db_url: str, make_s
         assert directory_repo.counts(session) == {}
     real = runner.invoke(cli.app, ["directory", "import", str(FIXTURE)])
     assert "74 Einträge angelegt" in real.output
-    again = import_file(env.settings, FIXTURE, dry_run=False)
-    assert again.created == 0 and sum("bereits im Verzeichnis" in r for _, r in again.report.rejected) == 75  # the in-file duplicate too
+    again = import_file(env.settings, FIXTURE, dry_run=False)  # the in-file duplicate is "bereits" now too
+    assert again.created == 0 and sum("bereits im Verzeichnis" in r for _, r in again.report.rejected) == 75
     with env.session() as session:
         assert directory_repo.counts(session) == {"pending": 74}
     missing = runner.invoke(cli.app, ["directory", "import", "/nonexistent.csv"])

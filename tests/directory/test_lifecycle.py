@@ -17,8 +17,8 @@ from store.directory_schema import DirectoryBusinessRow
 from store.schema import AuditRow
 from tests.directory.conftest import build_env, client_for, form_token, submit
 from tests.directory.smtp import smtp_server
-from tests.review.conftest import seed
 from tests.review.conftest import login as staff_login
+from tests.review.conftest import seed
 
 pytestmark = pytest.mark.anyio
 SHOP = Business(name="Hofladen Krause", category="regionale-produzenten", town="Oederan", offers=(Offer("abholung"),))
@@ -98,9 +98,9 @@ async def test_staff_approve_edit_reject_and_audit(db_url: str, make_settings: A
         version2 = re.search(r'name="version" value="(\d+)"', changed.text).group(1)  # type: ignore[union-attr]
         await http.post(f"/staff/kauf-regional/{entry_id}/do/reject", data={"version": version2, "csrf": csrf})
     with env.session() as session:
-        [public] = directory_repo.public_entries(session, date.today())
+        [shown] = directory_repo.public_entries(session, date.today())
         actions = session.scalars(select(AuditRow.action).where(AuditRow.actor == "rita")).all()
-    assert public.business.offer_kinds == ("abholung", "gutschein")  # the rejected edit never went public
+    assert shown.business.offer_kinds == ("abholung", "gutschein")  # the rejected edit never went public
     assert actions == ["directory_approve", "directory_update", "directory_reject"]
 
 
