@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import uuid
+from datetime import UTC, datetime, timedelta
 
 from publish.context import Contact, PublishConfig
 from publish.directory import FOLDER, config_from_settings, directory_files
 from publish.release import PublishResult, publish_release
 from settings import Settings
-from store.db import check_schema, make_engine, session_factory
+from store import leases
+from store.db import check_schema, make_engine, session_factory, transaction
 from store.directory_repo import public_entries
 from store.publish_repo import approved_rows
 
@@ -30,26 +32,44 @@ def publish_config(settings: Settings) -> PublishConfig:
     )
 
 
+PUBLISH_LEASE = "publish"
+LEASE_TTL = timedelta(minutes=10)
+
+
 def run_publish(settings: Settings, *, force: bool = False, now: datetime | None = None) -> PublishResult:
-    """Publish what staff approved; a new release only when something changed (or ``force``)."""
-    moment = now or datetime.now(UTC)
+    """Publish what staff approved; a new release only when something changed (or ``force``).
+
+    At most one publish runs at a time, also across machines: a lease in the database (the file lock in
+    ``publish.release`` covers one machine). A publish that finds the lease taken does nothing and says
+    ``busy`` — the running one, or the next scheduled one, brings the same approved state out.
+    """
+    now = now or datetime.now(UTC)
     engine = make_engine(settings.database_url)
+    factory = session_factory(engine)
+    holder = uuid.uuid4().hex
     try:
         check_schema(engine)
-        with session_factory(engine)() as session:
-            rows = approved_rows(session)
-            entries = public_entries(session, moment.date())
+        with transaction(factory) as session:
+            if not leases.acquire(session, [PUBLISH_LEASE], holder=holder, now=now, ttl=LEASE_TTL):
+                return PublishResult(status="busy", release="", items=0, archived=0, files=0, inputs_hash="")
+        try:
+            with factory() as session:
+                rows = approved_rows(session)
+                entries = public_entries(session, now.date())
+            config = publish_config(settings)
+            directory = directory_files(entries, config_from_settings(settings, config.base_url + FOLDER), now)
+            return publish_release(
+                settings.site_dir,
+                rows,
+                config,
+                now,
+                keep=settings.publish_keep_releases,
+                shrink_limit=settings.publish_shrink_limit,
+                force=force,
+                extra_files=directory,  # Kauf regional (issue 7) under kauf-regional/
+            )
+        finally:
+            with transaction(factory) as session:
+                leases.release(session, [PUBLISH_LEASE], holder=holder)
     finally:
         engine.dispose()
-    config = publish_config(settings)
-    directory = directory_files(entries, config_from_settings(settings, config.base_url + FOLDER), moment)
-    return publish_release(
-        settings.site_dir,
-        rows,
-        config,
-        moment,
-        keep=settings.publish_keep_releases,
-        shrink_limit=settings.publish_shrink_limit,
-        force=force,
-        extra_files=directory,  # Kauf regional (issue 7) under kauf-regional/
-    )
