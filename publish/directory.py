@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import jinja2
 
@@ -43,6 +44,7 @@ CSV_COLUMNS = (
 )  # fmt: skip
 SCHEMA_TYPES = {"einzelhandel": "Store", "gastronomie": "FoodEstablishment", "handwerk": "HomeAndConstructionBusiness"}
 FACETS = (("ort", "Ort"), ("kategorie", "Kategorie"), ("angebot", "Angebot"))
+MAP_PAGE = f"{FOLDER}/karte.html"
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,6 +274,14 @@ def _env() -> jinja2.Environment:
     )  # fmt: skip
     env.filters["dir_slug"] = slugify
     return env
+
+
+def map_csp(page_csp: str, tile_url: str) -> str:
+    """The page CSP plus ``img-src`` for the configured tile server's origin (and nothing else)."""
+    parts = urlsplit(tile_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return page_csp
+    return f"{page_csp}; img-src 'self' {parts.scheme}://{parts.netloc}"
 
 
 def config_from_settings(settings: Any, base_url: str = "") -> DirectoryConfig:

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from process.directory import Business, Offer
@@ -21,6 +22,7 @@ from store.directory_repo import PublicEntry
 from tests.directory.conftest import build_env
 from tests.httpserver import Response, TestServer
 
+pytestmark = pytest.mark.anyio
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "directory" / "kauf-regional.csv"
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -165,3 +167,39 @@ def test_geocoder_is_asked_through_the_gate_only_when_configured(db_url: str, ma
         views = directory_repo.queue(session, ["pending"])
     assert {v.current.name: v.current.lat for v in views} == {"Obermarkt 5": 50.917, "Unbekannt 1": None}
     assert date.today()
+
+
+def test_directory_pages_pass_the_release_validator_and_a_forged_data_block_does_not(tmp_path: Path) -> None:
+    from publish.directory import directory_files
+    from publish.validate import ValidationError, check_all
+
+    files = directory_files(_entries(), DirectoryConfig(tile_url="https://tiles.example.org/{z}/{x}/{y}.png"), NOW)
+    check_all(files)
+    bad = b'<html><head><script type="application/ld+json">{"a": "</b>"}</script></head><body></body></html>'
+    with pytest.raises(ValidationError):
+        check_all({"kauf-regional/betrieb/x.html": bad})
+    with pytest.raises(ValidationError):
+        check_all({"kauf-regional/x.html": b'<html><body><script src="karte.js">alert(1)</script></body></html>'})
+
+
+async def test_run_publish_puts_the_directory_into_the_release(db_url: str, make_settings: Any) -> None:
+    import httpx
+
+    from publish.publisher import run_publish
+    from publish.serve import create_public_app
+
+    env = build_env(db_url, make_settings, map_tile_url="https://tiles.example.org/{z}/{x}/{y}.png")
+    import_file(env.settings, FIXTURE, dry_run=False, approve=True)
+    result = run_publish(env.settings, now=NOW)
+    folder = env.settings.site_dir / "current" / "kauf-regional"
+    assert result.status == "published" and (folder / "index.html").exists()
+    assert len(json.loads((folder / "kauf-regional.geojson").read_text(encoding="utf-8"))["features"]) > 40
+    assert run_publish(env.settings, now=NOW).status == "unchanged"
+    transport = httpx.ASGITransport(app=create_public_app(env.settings))
+    async with httpx.AsyncClient(transport=transport, base_url="http://site") as http:
+        page = await http.get("/kauf-regional/karte.html")
+        index = await http.get("/kauf-regional/index.html")
+        data = await http.get("/kauf-regional/kauf-regional.geojson")
+    assert page.headers["content-security-policy"].endswith("img-src 'self' https://tiles.example.org")
+    assert "img-src" not in index.headers["content-security-policy"]
+    assert data.headers["content-type"] == "application/geo+json"
