@@ -64,7 +64,7 @@ def fresh_db(folder: Path, name: str) -> tuple[str, object]:
 def bench_import(folder: Path, rows: int, naive_rows: int) -> None:
     source = folder / "liste.csv"
     write_csv(source, rows)
-    url, engine = fresh_db(folder, "import.db")
+    url, _engine = fresh_db(folder, "import.db")
     settings = load_settings(database_url=url, site_dir=folder / "site")
     started = time.perf_counter()
     dry = import_file(settings, source, dry_run=True)
@@ -94,7 +94,7 @@ def bench_import(folder: Path, rows: int, naive_rows: int) -> None:
 
 
 def bench_render(folder: Path, businesses: int) -> None:
-    url, engine = fresh_db(folder, "import.db")  # reuses the imported data (first `businesses` of it)
+    _url, engine = fresh_db(folder, "import.db")  # reuses the imported data (first `businesses` of it)
     factory = session_factory(engine)  # type: ignore[arg-type]
     now = datetime.now(UTC)
     started = time.perf_counter()
