@@ -60,14 +60,14 @@ def routes(ctx: AppContext) -> list[RouteSpec]:
         return render(ctx, request, "staff/directory.html", page)
 
     def show(request: Request) -> Response:
-        page = _page(ctx, int(request.path_params["entry_id"]))
+        page = _page(ctx, int(request.path_params["item_id"]))
         if page is None:
             return Response("Eintrag nicht gefunden.", status_code=404)
         return render(ctx, request, "staff/directory_entry.html", page)
 
     async def decide(request: Request) -> Response:
         form = await request.form()
-        entry_id, action = int(request.path_params["entry_id"]), request.path_params["action"]
+        entry_id, action = int(request.path_params["item_id"]), request.path_params["action"]
         version = str(form.get("version", ""))
         message = await run_in_threadpool(_decide, ctx, entry_id, action, version, staff_of(request).name)
         return redirect(f"{BASE}/{entry_id}", msg=message)
@@ -76,7 +76,7 @@ def routes(ctx: AppContext) -> list[RouteSpec]:
         form = await request.form()
         fields = {key: str(value) for key, value in form.items() if key != "angebot"}
         fields["angebot"] = ",".join(str(value) for value in form.getlist("angebot"))
-        entry_id = int(request.path_params["entry_id"])
+        entry_id = int(request.path_params["item_id"])
         result = await run_in_threadpool(_edit, ctx, entry_id, fields, staff_of(request).name)
         if isinstance(result, str):
             return redirect(f"{BASE}/{entry_id}", msg=result)
@@ -84,9 +84,9 @@ def routes(ctx: AppContext) -> list[RouteSpec]:
 
     return [
         RouteSpec("GET", BASE, queue, Policy.REVIEWER, "directory_queue"),
-        RouteSpec("GET", BASE + "/{entry_id:int}", show, Policy.REVIEWER, "directory_entry"),
-        RouteSpec("POST", BASE + "/{entry_id:int}/do/{action:str}", decide, Policy.REVIEWER, "directory_decide"),
-        RouteSpec("POST", BASE + "/{entry_id:int}/edit", edit, Policy.REVIEWER, "directory_edit"),
+        RouteSpec("GET", BASE + "/{item_id:int}", show, Policy.REVIEWER, "directory_entry"),
+        RouteSpec("POST", BASE + "/{item_id:int}/do/{action:str}", decide, Policy.REVIEWER, "directory_decide"),
+        RouteSpec("POST", BASE + "/{item_id:int}/edit", edit, Policy.REVIEWER, "directory_edit"),
     ]
 
 
