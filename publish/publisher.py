@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import socket
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session, sessionmaker
 
 from publish.context import Contact, PublishConfig
 from publish.directory import FOLDER, config_from_settings, directory_files
@@ -13,6 +18,9 @@ from store import leases
 from store.db import check_schema, make_engine, session_factory, transaction
 from store.directory_repo import public_entries
 from store.publish_repo import approved_rows
+
+if TYPE_CHECKING:  # publish/ uses the store's sessions, never SQLAlchemy itself
+    from sqlalchemy.orm import Session, sessionmaker
 
 
 def publish_config(settings: Settings) -> PublishConfig:
@@ -36,6 +44,33 @@ PUBLISH_LEASE = "publish"
 LEASE_TTL = timedelta(minutes=10)
 
 
+def _take_lease(factory: sessionmaker[Session], holder: str, now: datetime) -> bool:
+    """Take the publish lease; a lease left by a dead process of this machine is taken over at once
+    (a killed publish must not block the next one until its lease runs out)."""
+    with transaction(factory) as session:
+        if leases.acquire(session, [PUBLISH_LEASE], holder=holder, now=now, ttl=LEASE_TTL):
+            return True
+        current = leases.holder_of(session, PUBLISH_LEASE, now)
+        if current is None or not _dead_local_process(current):
+            return False
+        leases.release(session, [PUBLISH_LEASE], holder=current)
+        return bool(leases.acquire(session, [PUBLISH_LEASE], holder=holder, now=now, ttl=LEASE_TTL))
+
+
+def _dead_local_process(holder: str) -> bool:
+    host, _, rest = holder.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, owned by someone else
+        return False
+    return False
+
+
 def run_publish(settings: Settings, *, force: bool = False, now: datetime | None = None) -> PublishResult:
     """Publish what staff approved; a new release only when something changed (or ``force``).
 
@@ -46,12 +81,11 @@ def run_publish(settings: Settings, *, force: bool = False, now: datetime | None
     now = now or datetime.now(UTC)
     engine = make_engine(settings.database_url)
     factory = session_factory(engine)
-    holder = uuid.uuid4().hex
+    holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
     try:
         check_schema(engine)
-        with transaction(factory) as session:
-            if not leases.acquire(session, [PUBLISH_LEASE], holder=holder, now=now, ttl=LEASE_TTL):
-                return PublishResult(status="busy", release="", items=0, archived=0, files=0, inputs_hash="")
+        if not _take_lease(factory, holder, now):
+            return PublishResult(status="busy", release="", items=0, archived=0, files=0, inputs_hash="")
         try:
             with factory() as session:
                 rows = approved_rows(session)

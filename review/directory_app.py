@@ -234,6 +234,13 @@ async def _with_coordinates(ctx: DirectoryContext, business: Business) -> Busine
     return replace(business, lat=found[0], lon=found[1])
 
 
+def is_form_path(path: str) -> bool:
+    """The paths this app answers; everything else under /kauf-regional/ is the published directory."""
+    return path in (f"{PREFIX}/eintragen", f"{PREFIX}/directory.css") or path.startswith(
+        (f"{PREFIX}/bestaetigen/", f"{PREFIX}/verwalten/")
+    )
+
+
 def manage_url(settings: Settings, edit_token: str) -> str:
     return _absolute(settings, f"verwalten/{edit_token}")
 
