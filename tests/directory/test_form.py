@@ -217,3 +217,16 @@ async def test_every_route_declares_the_public_policy(dir_env: DirEnv) -> None:
         if method != "HEAD"
     ]
     assert routes and all(registry.policy_of(method, path) is Policy.PUBLIC for method, path in routes)
+
+
+async def test_one_server_routes_the_form_to_the_directory_app(dir_env: DirEnv) -> None:
+    from webapp import create_site
+
+    site = create_site(dir_env.settings)
+    async with client_for(site) as http:
+        form = await http.get("/kauf-regional/eintragen")
+        css = await http.get("/kauf-regional/directory.css")
+        staff = await http.get("/staff/kauf-regional")
+    assert form.status_code == 200 and 'name="homepage"' in form.text
+    assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
+    assert staff.status_code in (303, 307)

@@ -1,7 +1,7 @@
 """Kauf regional: directory businesses, versions, offers, submission log.
 
 Revision ID: 0007
-Revises: 0005 (the lead re-chains migrations when merging; the brief's base was 0001)
+Revises: 0006 (the lead re-chains migrations when merging; the brief's base was 0001)
 Create Date: 2026-11-25
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from store.types import UTCDateTime
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
