@@ -18,6 +18,7 @@ from rich.table import Table
 
 from publish.cli import register as register_publish
 from review import cli as review_cli
+from review import directory_cli
 from settings import Settings, load_settings
 
 app = typer.Typer(help="rubrik – die Corona-Wirtschaftsrubrik aktuell halten.", no_args_is_help=True)
@@ -358,6 +359,8 @@ def demo() -> None:
 # issue 4: `rubrik users …`, `rubrik review list`
 review_cli.register(app, review_app)
 register_publish(app)  # rubrik publish, rubrik serve-public (publish/cli.py)
+# issue 7: `rubrik directory import|expire|geocode|render`
+directory_cli.register(app)
 
 
 if __name__ == "__main__":

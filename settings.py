@@ -124,6 +124,34 @@ class Settings(BaseSettings):
         default_factory=list, description="Who is told about broken sources (comma-separated addresses)."
     )
 
+    # -- Kauf regional directory (issue 7)
+    directory_base_url: str = Field(
+        "http://127.0.0.1:8000/kauf-regional/",
+        description="Absolute URL of the directory's form app (links in e-mails end up here).",
+    )
+    directory_secret: str = Field(
+        "", description="Key that signs the public form's tokens; empty: a random key per process."
+    )
+    directory_min_submit_seconds: float = Field(
+        3.0, ge=0, description="A form sent back faster than this is treated as a bot."
+    )
+    directory_rate_limit: int = Field(5, ge=1, description="Form submissions per client address and window.")
+    directory_rate_window_minutes: int = Field(60, ge=1, description="Window of the per-address form limit.")
+    directory_max_body_bytes: int = Field(32_768, ge=1024, description="Largest accepted form body in bytes.")
+    directory_reconfirm_days: int = Field(
+        180, ge=1, description="Days after the last confirmation when an entry is asked whether it is still current."
+    )
+    directory_grace_days: int = Field(
+        30, ge=0, description="Days after that question before an unconfirmed entry leaves the public directory."
+    )
+    map_tile_url: str = Field(
+        "", description="Tile URL template ({z}/{x}/{y}) of the directory map; empty: no map, no requests."
+    )
+    map_attribution: str = Field("", description="Attribution text shown under the map (tile licence).")
+    geocoder_url: str = Field(
+        "", description="Nominatim-compatible search URL for addresses without coordinates; empty: none."
+    )
+
     @field_validator("fetch_allow_hosts", "review_trusted_proxies", "alert_emails", mode="before")
     @classmethod
     def _split_hosts(cls, value: Any) -> Any:

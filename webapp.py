@@ -15,6 +15,7 @@ from typing import Any
 from publish.places import public_places
 from publish.serve import create_public_app
 from review.app import create_app
+from review.directory_app import create_directory_app, is_form_path
 from review.hooks import Hooks, Panel, PanelLine
 from settings import Settings
 from store.review_repo import ItemDetail
@@ -75,7 +76,7 @@ class Debounced:
 def _is_decision(scope: Scope) -> bool:
     path = scope.get("path", "")
     return scope.get("method") == "POST" and (
-        path.startswith(("/staff/items/", "/staff/queue/")) or path == "/staff/bulk"
+        path.startswith(("/staff/items/", "/staff/queue/", "/staff/kauf-regional/")) or path == "/staff/bulk"
     )
 
 
@@ -84,6 +85,7 @@ def create_site(settings: Settings, *, on_decision: Callable[[], None] | None = 
     start a publish run)."""
     staff = create_app(settings, hooks=Hooks(public=(public_panel(settings),)))
     public = create_public_app(settings)
+    directory = create_directory_app(settings)  # the Kauf-regional form and private links (issue 7)
 
     async def staff_watched(
         scope: Scope, receive: Callable[[], Awaitable[Any]], send: Callable[[Any], Awaitable[None]]
@@ -107,6 +109,8 @@ def create_site(settings: Settings, *, on_decision: Callable[[], None] | None = 
         is_staff = path == STAFF_PREFIX or path.startswith(STAFF_PREFIX + "/")
         if is_staff and _is_decision(scope):
             await staff_watched(scope, receive, send)
+        elif is_form_path(path):
+            await directory(scope, receive, send)
         else:
             await (staff if is_staff else public)(scope, receive, send)
 

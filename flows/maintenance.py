@@ -12,6 +12,7 @@ from flows.housekeeping import prune_old_rows
 from flows.retry import transient_only
 from notify.alerts import report_broken_sources
 from publish.release import prune
+from review.directory_ops import expire_directory
 from settings import load_settings
 
 
@@ -33,6 +34,13 @@ def health_digest(overrides: dict[str, Any]) -> dict[str, Any]:
     return {"new": list(result.new), "recovered": list(result.recovered), "sent": result.sent}
 
 
+@task(name="directory-expiry", retries=1, retry_delay_seconds=300, retry_condition_fn=transient_only)
+def directory_expiry(overrides: dict[str, Any]) -> dict[str, Any]:
+    """Kauf regional (issue 7): "Ist Ihr Angebot noch aktuell?" mails and expiry of old entries."""
+    report = expire_directory(load_settings(**overrides), datetime.now(UTC))
+    return {"reminded": report.reminded, "expired": report.expired, "mail_failures": report.mail_failures}
+
+
 @flow(name="maintenance", log_prints=False)
 def maintenance_flow(settings_overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Nightly: expired items leave the page at the next publish by themselves; here old rows and releases go,
@@ -42,6 +50,7 @@ def maintenance_flow(settings_overrides: dict[str, Any] | None = None) -> dict[s
         "pruned_rows": prune_rows(overrides),
         "pruned_releases": prune_releases(overrides),
         "alerts": health_digest(overrides),
+        "directory": directory_expiry(overrides),
     }
     get_run_logger().info("Wartung: %s", summary)
     create_markdown_artifact(key="maintenance-summary", markdown=f"```\n{summary}\n```", description="Wartung")

@@ -11,10 +11,12 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session, sessionmaker
 
 from publish.context import Contact, PublishConfig
+from publish.directory import FOLDER, config_from_settings, directory_files
 from publish.release import PublishResult, publish_release
 from settings import Settings
 from store import leases
 from store.db import check_schema, make_engine, session_factory, transaction
+from store.directory_repo import public_entries
 from store.publish_repo import approved_rows
 
 if TYPE_CHECKING:  # publish/ uses the store's sessions, never SQLAlchemy itself
@@ -87,14 +89,18 @@ def run_publish(settings: Settings, *, force: bool = False, now: datetime | None
         try:
             with factory() as session:
                 rows = approved_rows(session)
+                entries = public_entries(session, now.date())
+            config = publish_config(settings)
+            directory = directory_files(entries, config_from_settings(settings, config.base_url + FOLDER), now)
             return publish_release(
                 settings.site_dir,
                 rows,
-                publish_config(settings),
+                config,
                 now,
                 keep=settings.publish_keep_releases,
                 shrink_limit=settings.publish_shrink_limit,
                 force=force,
+                extra_files=directory,  # Kauf regional (issue 7) under kauf-regional/
             )
         finally:
             with transaction(factory) as session:

@@ -78,9 +78,12 @@ def publish_release(
     keep: int,
     shrink_limit: float,
     force: bool = False,
+    extra_files: Mapping[str, bytes] | None = None,
 ) -> PublishResult:
-    """Render, validate and switch to a new release — or do nothing if the inputs did not change."""
-    digest = inputs_hash(rows, config, now)
+    """Render, validate and switch to a new release — or do nothing if the inputs did not change.
+    ``extra_files`` (relative path -> bytes, e.g. the Kauf-regional directory) join the release and its hash."""
+    extra = dict(extra_files or {})
+    digest = _with_extra(inputs_hash(rows, config, now), extra)
     previous = current_manifest(site_dir)
     if previous is not None and previous.get("inputs_hash") == digest and not force:
         return _unchanged(site_dir, previous)
@@ -89,7 +92,7 @@ def publish_release(
         previous = current_manifest(site_dir)  # another publish may have switched while we waited
         site = build_site(to_items(rows), config, now)
         _shrink_guard(previous, site.active_count, shrink_limit, force)
-        files = render_site(site, now)
+        files = {**render_site(site, now), **extra}
         manifest = _manifest(digest, site.active_count, site.archive_count, files, previous, now)
         name = _release_name(site_dir / "releases", now, digest)
         _write_release(
@@ -102,6 +105,15 @@ def publish_release(
         switch_current(site_dir, name)
         prune(site_dir / "releases", keep)
     return PublishResult("published", name, site.active_count, site.archive_count, len(files), digest)
+
+
+def _with_extra(digest: str, extra: Mapping[str, bytes]) -> str:
+    if not extra:
+        return digest
+    combined = hashlib.sha256(digest.encode())
+    for path in sorted(extra):
+        combined.update(path.encode() + b"\0" + hashlib.sha256(extra[path]).digest())
+    return combined.hexdigest()
 
 
 def _release_name(releases: Path, now: datetime, digest: str) -> str:

@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from publish.directory import MAP_PAGE, map_csp
 from publish.release import MANIFEST
 from settings import Settings
 
@@ -29,6 +30,9 @@ CONTENT_TYPES = {
     ".rss": "application/rss+xml; charset=utf-8",
     ".atom": "application/atom+xml; charset=utf-8",
     ".json": "application/feed+json; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",  # the directory map (issue 7)
+    ".geojson": "application/geo+json",
+    ".csv": "text/csv; charset=utf-8",
 }
 FEED_SUFFIXES = (".rss", ".atom", ".json")
 PAGE_CSP = "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
@@ -73,7 +77,10 @@ def create_public_app(settings: Settings) -> Starlette:
         entry = release.files.get(path)
         if entry is None:
             return PlainTextResponse("Nicht gefunden.", status_code=404, headers=_base_headers("x.html"))
-        return _file_response(request, release.root / path, path, entry)
+        response = _file_response(request, release.root / path, path, entry)
+        if path == MAP_PAGE and settings.map_tile_url:  # the one page that may load images from elsewhere
+            response.headers["Content-Security-Policy"] = map_csp(PAGE_CSP, settings.map_tile_url)
+        return response
 
     return Starlette(routes=[Route("/{path:path}", serve, methods=["GET", "HEAD"])])
 

@@ -74,7 +74,15 @@ def check_json_feed(path: str, data: bytes) -> None:
 
 # XPath runs in C: scanning 20 MB of pages this way takes a fraction of a Python walk over every element
 _RESOURCES = " | ".join(f"//{tag}/@{attr}" for tag, attr in _RESOURCE_ATTRS.items())
-_FORBIDDEN = etree.XPath("//script | //style | //base | //@*[starts-with(name(), 'on')] | //@style")
+# Allowed scripts: JSON data blocks (JSON-LD, map data — never executed) and an empty <script src> pointing into
+# the release itself — only the directory map's karte.js (CSP 'self'). Every other script is refused.
+_DATA_SCRIPT = "(@type='application/ld+json' or @type='application/json') and not(@src)"
+_OWN_SCRIPT = "@src='karte.js' and normalize-space(.)=''"  # the one script file a release may carry
+_FORBIDDEN = etree.XPath(
+    f"//script[not({_DATA_SCRIPT}) and not({_OWN_SCRIPT})] | //style | //base"
+    " | //@*[starts-with(name(), 'on')] | //@style"
+)
+_DATA_SCRIPTS = etree.XPath(f"//script[{_DATA_SCRIPT}]")
 _EXTERNAL = etree.XPath(f"({_RESOURCES})[starts-with(normalize-space(.), '//') or contains(., '://')]")
 # values that plainly start with http(s):// are safe; only the rest (relative, mailto:, odd) reach Python
 _URLS = etree.XPath(
@@ -91,11 +99,23 @@ def check_html(path: str, data: bytes) -> None:
     for hit in _FORBIDDEN(document):
         what = f"<{hit.tag}>" if isinstance(hit, etree._Element) else f"Attribut {hit.attrname}"
         raise ValidationError(f"{path}: {what} ist nicht erlaubt (CSP, fremde Seiten)")
+    for block in _DATA_SCRIPTS(document):
+        _check_data_block(path, block.text or "")
     for hit in _EXTERNAL(document):
         raise ValidationError(f"{path}: <{hit.getparent().tag}> lädt von einem anderen Host: {hit}")
     for url in _URLS(document):
         if url[:40].translate(_URL_NOISE).lstrip(" \x00\x0b\x0c").lower().startswith(_BAD_SCHEMES):
             raise ValidationError(f"{path}: unsicherer URL {url[:60]!r}")
+
+
+def _check_data_block(path: str, text: str) -> None:
+    """A JSON data block must parse and contain no "<" (escaped as \\u003c), so nothing can close the script."""
+    if "<" in text:
+        raise ValidationError(f"{path}: JSON-Datenblock enthält '<'")
+    try:
+        json.loads(text)
+    except ValueError as error:
+        raise ValidationError(f"{path}: JSON-Datenblock nicht lesbar: {error}") from error
 
 
 def _is_external(url: str) -> bool:

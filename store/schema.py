@@ -158,6 +158,7 @@ class AuditRow(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
+from store import directory_schema as _directory_schema  # noqa: E402,F401
 from store import ops_schema as _ops_schema  # noqa: E402,F401
 from store import review_schema as _review_schema  # noqa: E402,F401
 from store import story_schema as _story_schema  # noqa: E402,F401
