@@ -159,3 +159,4 @@ class AuditRow(Base):
 
 
 from store import review_schema as _review_schema  # noqa: E402,F401
+from store import entries_schema as _entries_schema  # noqa: E402,F401
