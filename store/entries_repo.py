@@ -177,7 +177,7 @@ def _end_of_day(day: date) -> datetime:
 # -- reading -----------------------------------------------------------------------------------------------
 
 
-def _entry_query() -> Select[tuple[ItemRow, RevisionRow, ManualEntryRow, datetime | None]]:
+def _entry_query() -> Select[ItemRow, RevisionRow, ManualEntryRow, datetime | None]:
     return (
         select(ItemRow, RevisionRow, ManualEntryRow, ItemFlagsRow.expires_at)
         .join(ManualEntryRow, ManualEntryRow.item_id == ItemRow.id)

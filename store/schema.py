@@ -158,5 +158,5 @@ class AuditRow(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
-from store import review_schema as _review_schema  # noqa: E402,F401
 from store import entries_schema as _entries_schema  # noqa: E402,F401
+from store import review_schema as _review_schema  # noqa: E402,F401

@@ -85,14 +85,15 @@ def upgrade() -> None:
     )
     op.bulk_insert(
         sources,
-        [
-            {
-                "id": ident, "name": name, "kind": "manual", "url": url, "interval_seconds": 0, "enabled": False,
-                "origin": "system", "config": {}, "consecutive_failures": 0, "guid_map": {}, "guids_unstable": False,
-            }  # fmt: skip
-            for ident, name, url in BUILTIN_SOURCES
-        ],
+        [_builtin(ident, name, url) for ident, name, url in BUILTIN_SOURCES],
     )
+
+
+def _builtin(ident: str, name: str, url: str) -> dict[str, object]:
+    return {
+        "id": ident, "name": name, "kind": "manual", "url": url, "interval_seconds": 0, "enabled": False,
+        "origin": "system", "config": {}, "consecutive_failures": 0, "guid_map": {}, "guids_unstable": False,
+    }  # fmt: skip
 
 
 def downgrade() -> None:
