@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
+from sources.errors import FetchError
 from sources.mailparse import HEAD_BYTES, head_key
 
 PROCESSED_KEYWORD = "$RubrikProcessed"
@@ -32,12 +33,12 @@ _KEYS = ("maildir", "mbox", "imap_host", "imap_port", "user", "password_env", "f
          "allowed_senders", "max_message_bytes")  # fmt: skip
 
 
-class MailboxError(Exception):
-    """The mailbox cannot be read (connection, login, missing folder); ``code`` is stable."""
+class MailboxError(FetchError):
+    """The mailbox cannot be read (connection, login, missing folder); ``code`` is stable (sources/errors.py)."""
 
     def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
         self.code = code
+        super().__init__(message)
 
 
 @dataclass(frozen=True, slots=True)
