@@ -35,7 +35,7 @@ def _items(factory: Any) -> dict[str, Any]:
 
 
 def test_intake_creates_pending_items_and_holds_unknown_senders(env: Any) -> None:
-    settings, factory, maildir = env
+    settings, factory, _ = env
     summary = asyncio.run(harvest(settings))
     (outcome,) = summary.sources
     assert outcome.status == "ok", outcome.message
@@ -47,7 +47,8 @@ def test_intake_creates_pending_items_and_holds_unknown_senders(env: Any) -> Non
     }  # fmt: skip
     assert all(view.status == "pending" and view.source_id == "postfach" for view in items.values())
     plain = items['Gutscheinaktion "Freiberg hilft"']
-    assert plain.content_text.startswith("Von: Stadtverwaltung Freiberg <wirtschaft@freiberg.de>\nEingegangen: 2020-03-24T09:15")
+    head = "Von: Stadtverwaltung Freiberg <wirtschaft@freiberg.de>\nEingegangen: 2020-03-24T09:15"
+    assert plain.content_text.startswith(head)
     assert "Gutscheinaktion für Händler" in plain.summary_html
     assert plain.published_at is not None and plain.published_at.isoformat() == "2020-03-24T09:15:00+00:00"
     with transaction(factory) as session:
