@@ -19,7 +19,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from review import views_auth, views_item, views_queue, views_sources
+from review import views_auth, views_contacts, views_entries, views_item, views_queue, views_sources
 from review.auth import Forbidden, LoginRequired, Policy, PolicyRegistry, RouteSpec, guard
 from review.context import AppContext, CountsCache
 from review.hooks import Hooks
@@ -69,6 +69,8 @@ def _specs(ctx: AppContext) -> list[RouteSpec]:
         *views_queue.routes(ctx),
         *views_item.routes(ctx),
         *views_sources.routes(ctx),
+        *views_entries.routes(ctx),  # issue 8
+        *views_contacts.routes(ctx),  # issue 8
     ]
 
 
