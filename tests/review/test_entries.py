@@ -48,8 +48,8 @@ async def test_reviewer_entry_goes_through_the_queue(review_env: ReviewEnv, clie
     assert 'href="https://www.freiberg.de/gutschein"' in page.text  # link cleaned like harvested ones
     queue = await client.get("/staff/")
     assert f'id="row-{item.id}"' in queue.text
-    approve = await client.post(f"/staff/items/{item.id}/do/approve", data={"csrf": csrf,
-                                                                             "revision": item.current_revision_id})  # fmt: skip
+    decision = {"csrf": csrf, "revision": item.current_revision_id}
+    approve = await client.post(f"/staff/items/{item.id}/do/approve", data=decision)
     assert approve.status_code == 303
     with review_env.session() as session:
         approved = session.get(ItemRow, item.id)
