@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from review import cli as review_cli
+from review import entries_cli
 from settings import Settings, load_settings
 
 app = typer.Typer(help="rubrik – die Corona-Wirtschaftsrubrik aktuell halten.", no_args_is_help=True)
@@ -317,6 +318,8 @@ def run() -> None:
 
 # issue 4: `rubrik users …`, `rubrik review list`, `rubrik serve`
 review_cli.register(app, review_app)
+# issue 8: `rubrik entries …`, `rubrik contacts …`
+entries_cli.register(app)
 
 if __name__ == "__main__":
     main()
