@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from publish.cli import register as register_publish
 from review import cli as review_cli
 from review import entries_cli
 from settings import Settings, load_settings
@@ -144,7 +145,12 @@ def _print_summary(summary: Any) -> None:
     for column in ("Quelle", "Status", "Fehler", "neu", "geändert", "unverändert", "Hinweise"):
         table.add_column(column)
     for o in summary.sources:
-        status = {"ok": "ok", "not_modified": "unverändert (304)", "error": "[red]Fehler[/red]"}[o.status]
+        status = {
+            "ok": "ok",
+            "not_modified": "unverändert (304)",
+            "error": "[red]Fehler[/red]",
+            "busy": "übersprungen (anderer Lauf aktiv)",
+        }[o.status]
         table.add_row(
             o.id, status, o.error_code or "", str(o.new), str(o.updated), str(o.unchanged), "\n".join(o.warnings)
         )
@@ -318,6 +324,7 @@ def run() -> None:
 
 # issue 4: `rubrik users …`, `rubrik review list`, `rubrik serve`
 review_cli.register(app, review_app)
+register_publish(app)  # rubrik publish, rubrik serve-public (publish/cli.py)
 # issue 8: `rubrik entries …`, `rubrik contacts …`
 entries_cli.register(app)
 

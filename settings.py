@@ -61,6 +61,30 @@ class Settings(BaseSettings):
         86400.0, gt=0, description="Longest back-off (seconds) of a failing source; it is still probed."
     )
 
+    # -- publishing (issue 5): the public page, feeds, widget, releases, serving
+    public_base_url: str = Field(
+        "https://www.landkreis-mittelsachsen.de/wirtschaft/rubrik/",
+        description="Absolute URL under which the published site is reachable (feeds, embed snippets).",
+    )
+    public_title: str = Field("Corona-Wirtschaftsrubrik Mittelsachsen", description="Title of the public page.")
+    contact_hotline: str = Field("", description="Telephone hotline of the contact block; empty hides it.")
+    contact_email: str = Field("wirtschaft@landkreis-mittelsachsen.de", description="E-mail of the contact block.")
+    contact_chat: str = Field("", description="URL of a chat offer (contact block); empty hides it.")
+    contact_messenger: str = Field(
+        "", description="Messenger contact, e.g. a Threema ID (contact block); empty hides it."
+    )
+    publish_keep_releases: int = Field(5, ge=1, description="Releases kept in site_dir/releases (current included).")
+    publish_shrink_limit: float = Field(
+        0.5, ge=0, le=1, description="Refuse a release with fewer than this share of the previous one's items."
+    )
+    publish_feed_items: int = Field(30, ge=1, description="Newest items per feed.")
+    publish_widget_items: int = Field(15, ge=1, description="Newest items per widget page.")
+    publish_section_items: int = Field(
+        20, ge=1, description="Items per topic section on the main page (the topic page lists all)."
+    )
+    public_host: str = Field("127.0.0.1", description="Address `rubrik serve-public` listens on.")
+    public_port: int = Field(8081, ge=1, le=65535, description="Port `rubrik serve-public` listens on.")
+
     # -- staff review web app (issue 4)
     serve_host: str = Field("127.0.0.1", description="Address `rubrik serve` listens on.")
     serve_port: int = Field(8000, ge=1, le=65535, description="Port `rubrik serve` listens on.")
@@ -79,7 +103,29 @@ class Settings(BaseSettings):
         10.0, ge=0, description="Seconds the per-filter counts of the queue are cached (0: always fresh)."
     )
 
-    @field_validator("fetch_allow_hosts", "review_trusted_proxies", mode="before")
+    # -- operations (issue 6): leases, alerts, housekeeping, `rubrik run`
+    harvest_lease_seconds: int = Field(
+        900, ge=60, description="How long a run holds a host (no other run fetches it meanwhile)."
+    )
+    alert_after_failures: int = Field(3, ge=1, description="Consecutive failures before staff are told.")
+    fetch_log_retention_days: int = Field(90, ge=1, description="Days the fetch log is kept.")
+    run_prefect_port: int = Field(4200, ge=1, le=65535, description="Port of the local Prefect server of `rubrik run`.")
+    run_harvest_interval: int = Field(300, ge=30, description="Seconds between harvest runs under `rubrik run`.")
+    run_publish_interval: int = Field(120, ge=30, description="Seconds between publish runs under `rubrik run`.")
+    run_maintenance_cron: str = Field("0 3 * * *", description="When maintenance runs (cron, Europe/Berlin).")
+
+    # -- e-mail (double opt-in, reminders, alerts); empty host = no e-mail is sent
+    smtp_host: str = Field("", description="SMTP server; empty: rubrik sends no e-mail.")
+    smtp_port: int = Field(587, ge=1, le=65535, description="SMTP port.")
+    smtp_user: str = Field("", description="SMTP login (empty: no login).")
+    smtp_password: str = Field("", description="SMTP password.")
+    smtp_from: str = Field("wirtschaft@landkreis-mittelsachsen.de", description="Sender address of rubrik's mail.")
+    smtp_starttls: bool = Field(True, description="Use STARTTLS (port 587); false for a local relay.")
+    alert_emails: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Who is told about broken sources (comma-separated addresses)."
+    )
+
+    @field_validator("fetch_allow_hosts", "review_trusted_proxies", "alert_emails", mode="before")
     @classmethod
     def _split_hosts(cls, value: Any) -> Any:
         if isinstance(value, str):

@@ -10,6 +10,7 @@ import asyncio
 import logging
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field, replace
@@ -30,7 +31,7 @@ from sources.catalog import SourceConfig, load_catalog
 from sources.errors import FetchError, ParseFailed, RateLimited
 from sources.fetch import FetchConfig, Fetcher, FetchResult
 from sources.parsers import parse
-from store import items_repo, sources_repo
+from store import items_repo, leases, sources_repo
 from store.db import check_schema, make_engine, session_factory, transaction
 from store.records import Counts, SourceSpec, SourceState
 
@@ -39,7 +40,8 @@ log = logging.getLogger("rubrik.harvest")
 
 @dataclass(frozen=True, slots=True)
 class SourceOutcome:
-    """What one source's harvest did. ``status``: ok | not_modified | error."""
+    """What one source's harvest did. ``status``: ok | not_modified | error | busy (another run is fetching
+    this source's host right now; it stays due)."""
 
     id: str
     status: str
@@ -63,6 +65,7 @@ class HarvestSummary:
         keys = ("new", "updated", "unchanged")
         totals = {key: sum(getattr(outcome, key) for outcome in self.sources) for key in keys}
         totals["errors"] = sum(outcome.status == "error" for outcome in self.sources)
+        totals["busy"] = sum(outcome.status == "busy" for outcome in self.sources)
         totals["sources"] = len(self.sources)
         return totals
 
@@ -144,8 +147,18 @@ async def harvest(
             unknown = sorted(set(only) - {state.id for state in states})
         if unknown:
             raise KeyError("Unbekannte Quelle(n): " + ", ".join(unknown))
-        lock = threading.Lock() if engine.dialect.name == "sqlite" else nullcontext()
-        outcomes = await _harvest_all(_Run(settings, factory, lock), states, progress, transport)
+        holder = uuid.uuid4().hex
+        ttl = timedelta(seconds=settings.harvest_lease_seconds)
+        with transaction(factory) as session:
+            held = leases.acquire(session, {_host_lease(s) for s in states}, holder=holder, now=started, ttl=ttl)
+        try:
+            mine = [state for state in states if _host_lease(state) in held]
+            busy = [SourceOutcome(id=s.id, status="busy") for s in states if _host_lease(s) not in held]
+            lock = threading.Lock() if engine.dialect.name == "sqlite" else nullcontext()
+            outcomes = await _harvest_all(_Run(settings, factory, lock), mine, progress, transport) + busy
+        finally:
+            with transaction(factory) as session:
+                leases.release(session, held, holder=holder)
         ordered = tuple(sorted(outcomes, key=lambda outcome: outcome.id))
         return HarvestSummary(started_at=started, finished_at=utcnow(), sources=ordered)
     finally:
@@ -172,6 +185,11 @@ async def _harvest_all(
     with run.write() as session:
         sources_repo.record_not_modified(session, run.not_modified)
     return outcomes
+
+
+def _host_lease(state: SourceState) -> str:
+    """One lease per host: per-host politeness then holds across runs, and no source is fetched twice."""
+    return "host:" + (urlsplit(state.url).netloc.lower() or state.id)
 
 
 def interleave_hosts(states: Sequence[SourceState]) -> list[SourceState]:

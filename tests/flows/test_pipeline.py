@@ -173,3 +173,20 @@ def test_guids_that_change_on_every_fetch_fall_back_to_links(settings, server) -
     with transaction(factory) as session:
         state = sources_repo.get_source(session, "smwa")
     assert state is not None and state.guids_unstable
+
+
+def test_a_host_held_by_another_run_is_skipped_and_stays_due(settings, server) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime, timedelta
+
+    from store import leases
+
+    factory = session_factory(make_engine(settings.database_url))
+    with transaction(factory) as session:
+        leases.acquire(
+            session, [f"host:{server.host_port}"], holder="other-run", now=datetime.now(UTC), ttl=timedelta(minutes=5)
+        )
+    summary = asyncio.run(harvest(settings))
+    assert {o.status for o in summary.sources} == {"busy"} and summary.totals()["busy"] == 3
+    with transaction(factory) as session:
+        leases.release(session, [f"host:{server.host_port}"], holder="other-run")
+    assert {o.status for o in asyncio.run(harvest(settings)).sources} == {"ok"}

@@ -1,0 +1,328 @@
+"""The render contexts: pure functions from approved items to one typed, frozen context per page and feed.
+
+No I/O, no clock (``now`` comes in), no templates: ``publish/render.py`` turns these into files. Cards are built
+once per item and referenced by id from every page, so 10,000 items cost 10,000 card renders, not one per page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import islice
+from zoneinfo import ZoneInfo
+
+from publish.taxonomy import OTHER_TOPIC, SECTORS, TOPICS, TOWN_FACETS, Facet, in_sector, in_town
+from store.publish_repo import ApprovedItem, SourceLink
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    hotline: str
+    email: str
+    chat: str
+    messenger: str
+
+
+@dataclass(frozen=True, slots=True)
+class PublishConfig:
+    """The settings that shape the output (part of the render-input hash)."""
+
+    base_url: str  # absolute, ends with "/"
+    title: str
+    contact: Contact
+    feed_items: int
+    widget_items: int
+    section_items: int
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    id: int
+    title: str
+    url: str | None
+    summary_html: str  # allowlist-cleaned at harvest; marked safe by the renderer only
+    date_iso: str
+    date_label: str
+    sources: tuple[SourceLink, ...]
+    sectors: tuple[str, ...]
+    towns: tuple[str, ...]
+    expires_label: str | None
+    updated_iso: str
+    home_path: str  # root-relative page that always lists the item in full (its first topic page)
+
+
+@dataclass(frozen=True, slots=True)
+class NavLink:
+    href: str  # relative to the site root
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    slug: str
+    title: str
+    card_ids: tuple[int, ...]
+    total: int
+    more_href: str | None  # root-relative link to the full list when cut
+
+
+@dataclass(frozen=True, slots=True)
+class Common:
+    site_title: str
+    stand_label: str
+    stand_iso: str
+    contact: Contact
+    sectors: tuple[NavLink, ...]
+    towns: tuple[NavLink, ...]
+    topics: tuple[NavLink, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FeedRef:
+    slug: str
+    title: str
+    kind: str  # all | sector | topic | town
+
+
+@dataclass(frozen=True, slots=True)
+class ListPage:
+    path: str
+    title: str
+    intro: str
+    sections: tuple[Section, ...]
+    feed: FeedRef | None
+    widget_path: str | None
+    current: str  # root-relative path of the active filter, for aria-current
+    empty_text: str = "Zurzeit keine Meldungen."
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSpec:
+    ref: FeedRef
+    description: str
+    page_path: str  # root-relative page the feed mirrors
+    card_ids: tuple[int, ...]  # newest first
+
+
+@dataclass(frozen=True, slots=True)
+class WidgetPage:
+    path: str
+    title: str
+    card_ids: tuple[int, ...]
+    page_path: str  # the full page on the county's site
+
+
+@dataclass(frozen=True, slots=True)
+class EmbedTown:
+    label: str
+    page_path: str
+    feed_slug: str
+    widget_path: str
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """Everything one release contains, before rendering."""
+
+    config: PublishConfig
+    common: Common
+    cards: dict[int, Card]
+    lists: tuple[ListPage, ...]
+    feeds: tuple[FeedSpec, ...]
+    widgets: tuple[WidgetPage, ...]
+    embed_towns: tuple[EmbedTown, ...]
+    archive_count: int
+    active_count: int
+
+
+def story_sources(item: ApprovedItem) -> tuple[SourceLink, ...]:
+    """Seam for stories (issue 3): every source of the story an item belongs to. Until stories exist, the
+    item's own provenance — every source that carried it — is the story."""
+    return item.sources
+
+
+def german_date(moment: datetime) -> str:
+    return moment.astimezone(BERLIN).strftime("%d.%m.%Y")
+
+
+def german_stamp(moment: datetime) -> str:
+    return moment.astimezone(BERLIN).strftime("%d.%m.%Y, %H:%M Uhr")
+
+
+def item_date(item: ApprovedItem) -> datetime:
+    return item.published_at or item.first_seen_at
+
+
+def make_card(item: ApprovedItem) -> Card:
+    moment = item_date(item)
+    return Card(
+        id=item.id,
+        title=item.title,
+        url=item.url,
+        summary_html=item.summary_html,
+        date_iso=moment.isoformat(),
+        date_label=german_date(moment),
+        sources=story_sources(item),
+        sectors=tuple(f.label for f in SECTORS if in_sector(f, item.sectors, item.topics)),
+        towns=item.towns,
+        expires_label=german_date(item.expires_at) if item.expires_at else None,
+        updated_iso=item.updated_at.isoformat(),
+        home_path=f"thema/{_first_topic(item).slug}.html",
+    )
+
+
+def _first_topic(item: ApprovedItem) -> Facet:
+    return next((facet for facet in TOPICS if facet.key in item.topics), OTHER_TOPIC)
+
+
+def split_expired(items: Iterable[ApprovedItem], now: datetime) -> tuple[list[ApprovedItem], list[ApprovedItem]]:
+    """(active, expired), each pinned first, then newest first."""
+    active: list[ApprovedItem] = []
+    expired: list[ApprovedItem] = []
+    for item in items:
+        (expired if item.expires_at is not None and item.expires_at <= now else active).append(item)
+    key: Callable[[ApprovedItem], tuple[bool, datetime, int]] = lambda i: (i.pinned, item_date(i), i.id)  # noqa: E731
+    return sorted(active, key=key, reverse=True), sorted(expired, key=key, reverse=True)
+
+
+def by_topic(
+    items: Sequence[ApprovedItem], limit: int | None, more: Callable[[Facet], str] | None
+) -> tuple[Section, ...]:
+    """Topic sections in the office's order (an item with two topics appears in both), then "Weitere"."""
+    sections = []
+    for facet in (*TOPICS, OTHER_TOPIC):
+        ids = [item.id for item in items if _has_topic(item, facet)]
+        if not ids:
+            continue
+        cut = limit is not None and len(ids) > limit
+        shown = ids[:limit] if cut else ids
+        sections.append(Section(facet.slug, facet.label, tuple(shown), len(ids), more(facet) if cut and more else None))
+    return tuple(sections)
+
+
+_TOPIC_KEYS = frozenset(facet.key for facet in TOPICS)
+
+
+def _has_topic(item: ApprovedItem, facet: Facet) -> bool:
+    if facet is OTHER_TOPIC:
+        return not _TOPIC_KEYS.intersection(item.topics)
+    return facet.key in item.topics
+
+
+def build_site(items: Sequence[ApprovedItem], config: PublishConfig, now: datetime) -> Site:
+    """The whole release as contexts: pages, feeds, widgets."""
+    active, expired = split_expired(items, now)
+    common = _common(config, now)
+    lists = _list_pages(active, expired, config)
+    feeds = _feeds(active, config)
+    widgets = _widgets(active, config)
+    embed = tuple(
+        EmbedTown(f.label, f"ort/{f.slug}.html", f"ort-{f.slug}", f"widget/ort/{f.slug}.html") for f in TOWN_FACETS
+    )
+    cards = {item.id: make_card(item) for item in (*active, *expired)}
+    return Site(config, common, cards, lists, feeds, widgets, embed, len(expired), len(active))
+
+
+def _common(config: PublishConfig, now: datetime) -> Common:
+    return Common(
+        site_title=config.title,
+        stand_label=german_stamp(now),
+        stand_iso=now.isoformat(),
+        contact=config.contact,
+        sectors=tuple(NavLink(f"branche/{f.slug}.html", f.label) for f in SECTORS),
+        towns=tuple(NavLink(f"ort/{f.slug}.html", f.label) for f in TOWN_FACETS),
+        topics=tuple(NavLink(f"thema/{f.slug}.html", f.label) for f in (*TOPICS, OTHER_TOPIC)),
+    )
+
+
+def _list_pages(active: list[ApprovedItem], expired: list[ApprovedItem], config: PublishConfig) -> tuple[ListPage, ...]:
+    topic_href: Callable[[Facet], str] = lambda facet: f"thema/{facet.slug}.html"  # noqa: E731
+    pages = [
+        ListPage(
+            "index.html",
+            config.title,
+            "Aktuelle Informationen für Unternehmen im Landkreis Mittelsachsen, nach Themen geordnet.",
+            by_topic(active, config.section_items, topic_href),
+            FeedRef("alle", "Alle Meldungen", "all"),
+            "widget/index.html",
+            "index.html",
+        )
+    ]
+    for facet in (*TOPICS, OTHER_TOPIC):
+        chosen = [item for item in active if _has_topic(item, facet)]
+        section = Section(facet.slug, facet.label, tuple(item.id for item in chosen), len(chosen), None)
+        ref = FeedRef(f"thema-{facet.slug}", facet.label, "topic")
+        path = f"thema/{facet.slug}.html"
+        pages.append(
+            ListPage(path, facet.label, f"Alle Meldungen zum Thema {facet.label}.", (section,), ref, None, path)
+        )
+    for facet in SECTORS:
+        chosen = [item for item in active if in_sector(facet, item.sectors, item.topics)]
+        path = f"branche/{facet.slug}.html"
+        ref = FeedRef(f"branche-{facet.slug}", facet.label, "sector")
+        intro = f"Meldungen für die Branche {facet.label}, nach Themen geordnet."
+        pages.append(ListPage(path, facet.label, intro, by_topic(chosen, None, None), ref, f"widget/{path}", path))
+    for facet in TOWN_FACETS:
+        # the town's own items; county-wide ones are on the main page (else 52 copies of everything)
+        chosen = [item for item in active if facet.key in item.towns]
+        path = f"ort/{facet.slug}.html"
+        ref = FeedRef(f"ort-{facet.slug}", facet.label, "town")
+        intro = f"Meldungen, die {facet.label} betreffen. Landkreisweite Meldungen stehen auf der Startseite."
+        pages.append(ListPage(path, facet.label, intro, by_topic(chosen, None, None), ref, f"widget/{path}", path))
+    archived = Section("archiv", "Abgelaufene Meldungen", tuple(item.id for item in expired), len(expired), None)
+    intro = "Meldungen, deren Gültigkeit abgelaufen ist. Sie bleiben hier zum Nachlesen."
+    pages.append(ListPage("archiv.html", "Archiv", intro, (archived,) if expired else (), None, None, "archiv.html"))
+    return tuple(pages)
+
+
+def _feeds(active: list[ApprovedItem], config: PublishConfig) -> tuple[FeedSpec, ...]:
+    def spec(ref: FeedRef, description: str, page: str, chosen: Iterable[ApprovedItem]) -> FeedSpec:
+        return FeedSpec(ref, description, page, tuple(islice((item.id for item in chosen), config.feed_items)))
+
+    specs = [spec(FeedRef("alle", "Alle Meldungen", "all"), "Alle Meldungen der Rubrik", "index.html", active)]
+    for facet in (*TOPICS, OTHER_TOPIC):
+        chosen = (item for item in active if _has_topic(item, facet))
+        ref = FeedRef(f"thema-{facet.slug}", facet.label, "topic")
+        specs.append(spec(ref, f"Thema: {facet.label}", f"thema/{facet.slug}.html", chosen))
+    for facet in SECTORS:
+        chosen = (item for item in active if in_sector(facet, item.sectors, item.topics))
+        ref = FeedRef(f"branche-{facet.slug}", facet.label, "sector")
+        specs.append(spec(ref, f"Branche: {facet.label}", f"branche/{facet.slug}.html", chosen))
+    for facet in TOWN_FACETS:
+        chosen = (item for item in active if in_town(facet, item.towns))
+        ref = FeedRef(f"ort-{facet.slug}", facet.label, "town")
+        specs.append(spec(ref, f"Landkreisweite Meldungen und {facet.label}", f"ort/{facet.slug}.html", chosen))
+    return tuple(specs)
+
+
+def _widgets(active: list[ApprovedItem], config: PublishConfig) -> tuple[WidgetPage, ...]:
+    n = config.widget_items
+    pages = [WidgetPage("widget/index.html", config.title, tuple(i.id for i in active[:n]), "index.html")]
+    for facet in SECTORS:
+        ids = tuple(islice((i.id for i in active if in_sector(facet, i.sectors, i.topics)), n))
+        pages.append(WidgetPage(f"widget/branche/{facet.slug}.html", facet.label, ids, f"branche/{facet.slug}.html"))
+    for facet in TOWN_FACETS:
+        ids = tuple(islice((i.id for i in active if in_town(facet, i.towns)), n))
+        pages.append(WidgetPage(f"widget/ort/{facet.slug}.html", facet.label, ids, f"ort/{facet.slug}.html"))
+    return tuple(pages)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedGroup:
+    slug: str
+    title: str
+    refs: tuple[FeedRef, ...]
+
+
+_GROUP_TITLES = (("all", "Alle Meldungen"), ("sector", "Nach Branche"), ("topic", "Nach Thema"), ("town", "Nach Ort"))
+
+
+def feed_groups(feeds: Sequence[FeedSpec]) -> tuple[FeedGroup, ...]:
+    """The feed index page: every feed, grouped by what it selects."""
+    return tuple(
+        FeedGroup(kind, title, tuple(spec.ref for spec in feeds if spec.ref.kind == kind))
+        for kind, title in _GROUP_TITLES
+    )
