@@ -6,12 +6,13 @@ from datetime import UTC, datetime
 
 from publish.context import Contact, PublishConfig
 from publish.release import PublishResult, publish_release
+from publish.staff_content import StaffContent, load_staff_content
 from settings import Settings
 from store.db import check_schema, make_engine, session_factory
 from store.publish_repo import approved_rows
 
 
-def publish_config(settings: Settings) -> PublishConfig:
+def publish_config(settings: Settings, staff: StaffContent | None = None) -> PublishConfig:
     base = settings.public_base_url if settings.public_base_url.endswith("/") else settings.public_base_url + "/"
     return PublishConfig(
         base_url=base,
@@ -25,6 +26,7 @@ def publish_config(settings: Settings) -> PublishConfig:
         feed_items=settings.publish_feed_items,
         widget_items=settings.publish_widget_items,
         section_items=settings.publish_section_items,
+        staff=staff or StaffContent(),
     )
 
 
@@ -35,12 +37,13 @@ def run_publish(settings: Settings, *, force: bool = False, now: datetime | None
         check_schema(engine)
         with session_factory(engine)() as session:
             rows = approved_rows(session)
+            staff = load_staff_content(session)  # issue 8: stored contacts, towns' offers
     finally:
         engine.dispose()
     return publish_release(
         settings.site_dir,
         rows,
-        publish_config(settings),
+        publish_config(settings, staff),
         now or datetime.now(UTC),
         keep=settings.publish_keep_releases,
         shrink_limit=settings.publish_shrink_limit,

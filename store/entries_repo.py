@@ -18,7 +18,7 @@ from process.entries import EntryDraft, Link, RenderedEntry, render_entry
 from store import items_repo, review_repo
 from store.entries_schema import ManualEntryRow, TownStandRow
 from store.review_schema import ItemFlagsRow, StaffRevisionRow
-from store.schema import ItemRow, RevisionRow, SourceRow
+from store.schema import ItemRow, ProvenanceRow, RevisionRow, SourceRow
 from store.upsert import insert_ignore, table_of
 
 SOURCE_OF_SECTION = {"redaktion": "redaktion", "kommunale-angebote": "kommunen"}
@@ -90,6 +90,8 @@ def create_entry(session: Session, draft: EntryDraft, *, actor: str, now: dateti
     session.flush()
     session.add(ManualEntryRow(item_id=item.id, section=draft.section, links=_links_json(draft.links),
                                created_by=actor, created_at=now))  # fmt: skip
+    # provenance names the office as the publisher (public cards show "Quelle: Redaktion …")
+    session.add(ProvenanceRow(item_id=item.id, source_id=item.source_id, url=None, first_seen_at=now))
     revision_id = _add_revision(session, item, render_entry(draft), actor=actor, now=now)
     items_repo.audit(session, actor=actor, action="manual_create", now=now, item_id=item.id, revision_id=revision_id,
                      detail={"section": draft.section})  # fmt: skip
@@ -249,3 +251,9 @@ def confirm_town(session: Session, town: str, *, actor: str, now: datetime) -> N
 
 def town_stands(session: Session) -> dict[str, datetime]:
     return {row.town: row.confirmed_at for row in session.scalars(select(TownStandRow))}
+
+
+def municipal_offer_ids(session: Session) -> frozenset[int]:
+    """Ids of every town offer (any status); publishing groups the approved ones per town."""
+    query = select(ManualEntryRow.item_id).where(ManualEntryRow.section == "kommunale-angebote")
+    return frozenset(session.scalars(query))
