@@ -231,7 +231,7 @@ def items_list(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Einträge auflisten, neueste zuerst."""
-    from store import items_repo
+    from store import items_repo, tags_repo
     from store.db import transaction
     from store.schema import ITEM_STATUSES
 
@@ -239,8 +239,9 @@ def items_list(
         raise UserError(f"Unbekannter Status {status!r}; erlaubt: {', '.join(ITEM_STATUSES)}")
     with _store(_settings()) as factory, transaction(factory) as session:
         views = items_repo.list_items(session, status=status, limit=limit)
+        extras = tags_repo.item_extras(session, [view.id for view in views])
     if as_json:
-        _dump([_item_json(view) for view in views])
+        _dump([_item_json(view) | extras.get(view.id, {}) for view in views])
         return
     table = Table()
     for column in ("ID", "Status", "Titel", "Quellen", "veröffentlicht"):
@@ -306,6 +307,27 @@ def review_reject(
 ) -> None:
     """Einträge ablehnen; sie kommen bei späteren Abrufen nicht wieder."""
     _decide("reject", ids, False, actor)
+
+
+@app.command()
+def serve() -> None:
+    """Prüfoberfläche (/staff/) und öffentliche Rubrik (/) starten (RUBRIK_SERVE_HOST, RUBRIK_SERVE_PORT)."""
+    import uvicorn
+
+    from store.db import SchemaError
+    from webapp import create_site
+
+    settings = _settings()
+    try:
+        site = create_site(settings)
+    except SchemaError as error:
+        raise UserError(str(error)) from error
+    out.print(f"Prüfoberfläche: http://{settings.serve_host}:{settings.serve_port}/staff/ · Rubrik: /")
+    # proxy_headers off: the staff app believes X-Forwarded-* only from RUBRIK_REVIEW_TRUSTED_PROXIES
+    uvicorn.run(
+        site, host=settings.serve_host, port=settings.serve_port, proxy_headers=False, server_header=False,
+        access_log=False,
+    )  # fmt: skip
 
 
 @app.command()

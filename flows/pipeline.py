@@ -26,12 +26,13 @@ from process.model import Entry, RawEntry
 from process.normalize import normalize_entries
 from process.pagewatch import main_text_changed, text_diff
 from process.schedule import next_fetch_delay
+from process.taxonomy import load_taxonomy
 from settings import Settings, read_secret
 from sources.catalog import SourceConfig, load_catalog
 from sources.errors import FetchError, ParseFailed, RateLimited
 from sources.fetch import FetchConfig, Fetcher, FetchResult
 from sources.parsers import parse
-from store import items_repo, leases, sources_repo
+from store import items_repo, leases, sources_repo, tags_repo
 from store.db import check_schema, make_engine, session_factory, transaction
 from store.records import Counts, SourceSpec, SourceState
 
@@ -156,6 +157,8 @@ async def harvest(
             busy = [SourceOutcome(id=s.id, status="busy") for s in states if _host_lease(s) not in held]
             lock = threading.Lock() if engine.dialect.name == "sqlite" else nullcontext()
             outcomes = await _harvest_all(_Run(settings, factory, lock), mine, progress, transport) + busy
+            with transaction(factory) as session:  # tag new/changed items and join them to stories (issue 3)
+                tags_repo.enrich_pending(session, load_taxonomy(), utcnow())
         finally:
             with transaction(factory) as session:
                 leases.release(session, held, holder=holder)

@@ -29,6 +29,8 @@ def publish(
         raise typer.Exit(2) from error
     if as_json:
         sys.stdout.write(json.dumps(asdict(result), ensure_ascii=False) + "\n")
+    elif result.status == "busy":
+        typer.echo("Eine andere Veröffentlichung läuft gerade; sie bringt den freigegebenen Stand heraus.")
     elif result.status == "unchanged":
         typer.echo(f"Unverändert: {result.release} bleibt aktuell ({result.items} Meldungen).")
     else:

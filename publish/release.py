@@ -39,7 +39,7 @@ class PublishError(RuntimeError):
 
 @dataclass(frozen=True, slots=True)
 class PublishResult:
-    status: str  # published | unchanged
+    status: str  # published | unchanged | busy (another publish holds the lease)
     release: str  # directory name of the live release
     items: int  # active items on the page
     archived: int

@@ -105,28 +105,7 @@ def review_list(
     cli.out.print(f"{len(views)} offene Einträge.")
 
 
-def serve() -> None:
-    """Die Prüfoberfläche starten (RUBRIK_SERVE_HOST, RUBRIK_SERVE_PORT)."""
-    import uvicorn
-
-    from review.app import create_app
-    from store.db import SchemaError
-
-    cli = _cli()
-    settings = cli._settings()
-    try:
-        app = create_app(settings)
-    except SchemaError as error:
-        raise cli.UserError(str(error)) from error
-    # proxy_headers off: the app itself believes X-Forwarded-* only from RUBRIK_REVIEW_TRUSTED_PROXIES
-    uvicorn.run(
-        app, host=settings.serve_host, port=settings.serve_port, proxy_headers=False, server_header=False,
-        access_log=False,
-    )  # fmt: skip
-
-
 def register(app: typer.Typer, review_app: typer.Typer) -> None:
     """Hook the review commands into the ``rubrik`` command (one call in cli.py)."""
     app.add_typer(users_app, name="users")
     review_app.command("list")(review_list)
-    app.command("serve")(serve)

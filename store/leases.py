@@ -47,3 +47,9 @@ def holders(session: Session, now: datetime) -> dict[str, str]:
     """Unexpired leases: name → holder (for status pages and tests)."""
     query = select(LeaseRow.name, LeaseRow.holder).where(LeaseRow.expires_at > now)
     return {name: holder for name, holder in session.execute(query)}
+
+
+def holder_of(session: Session, name: str, now: datetime) -> str | None:
+    """Who holds ``name`` right now (None when it is free or expired)."""
+    query = select(LeaseRow.holder).where(LeaseRow.name == name, LeaseRow.expires_at > now)
+    return session.scalar(query)

@@ -161,3 +161,4 @@ class AuditRow(Base):
 from store import entries_schema as _entries_schema  # noqa: E402,F401
 from store import ops_schema as _ops_schema  # noqa: E402,F401
 from store import review_schema as _review_schema  # noqa: E402,F401
+from store import story_schema as _story_schema  # noqa: E402,F401

@@ -73,3 +73,23 @@ def test_publish_from_either_database_and_unchanged_is_detected(db_url: str, tmp
     assert first.status == "published" and first.items == 2
     assert "Meldung 1" in (tmp_path / "site" / "current" / "ort" / "freiberg.html").read_text()
     assert run_publish(settings, now=NOW + timedelta(hours=1)).status == "unchanged"
+
+
+def test_a_second_publish_while_one_holds_the_lease_does_nothing(db_url: str, tmp_path: Path) -> None:
+    from publish.publisher import LEASE_TTL, PUBLISH_LEASE, run_publish
+    from settings import load_settings
+    from store import leases
+    from store.db import transaction
+
+    engine = make_engine(db_url)
+    upgrade(engine)
+    factory = session_factory(engine)
+    add_sources(factory)
+    add_approved(factory, [Seed(1)])
+    with transaction(factory) as session:
+        leases.acquire(session, [PUBLISH_LEASE], holder="other-machine", now=NOW, ttl=LEASE_TTL)
+    settings = load_settings(database_url=db_url, site_dir=tmp_path / "site")
+    assert run_publish(settings, now=NOW).status == "busy"
+    assert not (tmp_path / "site" / "current").exists()
+    assert run_publish(settings, now=NOW + LEASE_TTL + timedelta(seconds=1)).status == "published"  # holder died
+    engine.dispose()

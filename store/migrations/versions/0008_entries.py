@@ -2,7 +2,7 @@
 plus the built-in sources ``redaktion`` and ``kommunen`` that manual entries belong to.
 
 Revision ID: 0008
-Revises: 0005 (the current head of main; the brief's base is 0001 — the lead re-chains when merging)
+Revises: 0006 (the current head of main; the brief's base is 0001 — the lead re-chains when merging)
 Create Date: 2026-11-25
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from store.types import UTCDateTime
 
 revision = "0008"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,61 @@
+"""Deadlines and validity in German text → a suggested ``expires_at`` staff can accept.
+
+"Antragsfrist bis 30.06.2021", "gültig bis zum 31. März 2021", "Anträge können bis zum 15.4.2021 gestellt
+werden": the latest such date (end of that day, Europe/Berlin) is suggested, with the phrase as reason.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+BERLIN = ZoneInfo("Europe/Berlin")
+_MONTHS = {
+    "januar": 1, "jan": 1, "jänner": 1, "februar": 2, "feb": 2, "märz": 3, "maerz": 3, "mär": 3, "april": 4,
+    "apr": 4, "mai": 5, "juni": 6, "jun": 6, "juli": 7, "jul": 7, "august": 8, "aug": 8, "september": 9,
+    "sept": 9, "sep": 9, "oktober": 10, "okt": 10, "november": 11, "nov": 11, "dezember": 12, "dez": 12,
+}  # fmt: skip
+_DATE = (
+    r"(?P<d>\d{1,2})\.\s*(?:(?P<m>\d{1,2})\.\s*(?P<y>\d{4}|\d{2})\b|"
+    r"(?P<mon>[A-Za-zäÄ]{3,9})\.?\s+(?P<y2>\d{4}))"
+)
+_TRIGGER = (
+    r"antragsfrist|antragsschluss|bewerbungsschluss|anmeldeschluss|einsendeschluss|einreichungsfrist|"
+    r"frist\s+endet|frist\s+läuft|gültig\s+bis|befristet\s+bis|läuft\s+(?:noch\s+)?bis|endet\s+am|"
+    r"außer\s+kraft|anträge?\b[^.\n]{0,60}?\bbis|beantragt\s+werden[^.\n]{0,20}?\bbis|"
+    r"(?:verlängert|gilt|gelten)\s+(?:noch\s+)?bis|(?:spätestens|letztmalig)\s+(?:am|bis)"
+)
+_PATTERN = re.compile(rf"(?P<trigger>{_TRIGGER})[^.\n\d]{{0,40}}?{_DATE}", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    expires_at: datetime  # UTC, end of the named day in Berlin
+    reason: str  # the phrase it was read from
+
+
+def find_deadline(text: str) -> Deadline | None:
+    """The latest deadline named in ``text``, or None."""
+    best: Deadline | None = None
+    for match in _PATTERN.finditer(text):
+        day = _date(match)
+        if day is None:
+            continue
+        end = datetime.combine(day, time(23, 59, 59), tzinfo=BERLIN).astimezone(UTC)
+        if best is None or end > best.expires_at:
+            best = Deadline(end, " ".join(match.group(0).split()))
+    return best
+
+
+def _date(match: re.Match[str]) -> date | None:
+    month = int(match["m"]) if match["m"] else _MONTHS.get((match["mon"] or "").lower())
+    year_text = match["y"] or match["y2"]
+    if month is None or not year_text:
+        return None
+    year = int(year_text) + (2000 if len(year_text) == 2 else 0)
+    try:
+        return date(year, month, int(match["d"]))
+    except ValueError:
+        return None

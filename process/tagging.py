@@ -1,0 +1,258 @@
+"""Rule-based tagging: sectors, topics and towns of an item, each with its reason, plus relevance.
+
+Text is folded (case, umlauts), masked (a rule's ``exclude`` phrases) and matched by stem (whole words),
+by word part (compounds: a part starts or ends a word, or — when long — sits inside it) and by phrase. Only
+the title and the lead count, the title ``title_weight`` times; a tag needs ``min_score``. Source defaults
+(catalog and taxonomy) add tags to relevant items. Items with no topic, no sector word and no business word
+— or with a non-business subject (opening hours, sports, weather) and no topic — are marked not relevant and
+get no sector and no topic.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+
+from process.deadlines import find_deadline
+from process.german import fold, stem, words
+from process.taxonomy import GENERAL_SECTOR, Rule, Taxonomy
+
+_INFLECTION = ("", "s", "e", "n", "en", "es", "er", "ern", "in", "innen")
+_LONG_PART = 7
+_TOWN_TEXT_CHARS = 6000
+
+
+@dataclass(frozen=True, slots=True)
+class Tags:
+    sectors: tuple[str, ...]
+    topics: tuple[str, ...]
+    towns: tuple[str, ...]
+    relevant: bool
+    reasons: Mapping[str, Mapping[str, str]]  # axis -> slug -> why (German, for staff)
+    relevance_reason: str
+    expires_at: datetime | None = None
+    expires_reason: str | None = None
+    suggestions: Mapping[str, Mapping[str, float]] = field(default_factory=dict)  # from the classifier
+
+
+@dataclass(frozen=True, slots=True)
+class SourceHints:
+    """What the catalog says about the item's source."""
+
+    source_id: str = ""
+    sectors: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    towns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Field:
+    name: str  # "Titel" | "Text"
+    text: str  # folded, single-spaced
+    words: tuple[str, ...]
+    stems: frozenset[str]
+
+
+def tag_item(title: str, text: str, taxonomy: Taxonomy, hints: SourceHints = SourceHints()) -> Tags:
+    """All tags of one item with reasons; pure and deterministic."""
+    title_f = _field("Titel", title)
+    lead_f = _field("Text", text[: taxonomy.lead_chars])
+    sectors = _match_axis(taxonomy.sectors, title_f, lead_f, taxonomy)
+    topics = _match_axis(taxonomy.topics, title_f, lead_f, taxonomy)
+    relevant, why = _relevance(title_f, lead_f, sectors, topics, taxonomy)
+    if relevant:
+        _add_defaults(sectors, topics, hints, taxonomy)
+    else:
+        sectors, topics = {}, {}
+    towns = find_towns(title + "\n" + text[:_TOWN_TEXT_CHARS], taxonomy, hints.towns)
+    deadline = find_deadline(title + "\n" + text)
+    return Tags(
+        sectors=_ordered(sectors, taxonomy.slugs("sectors")),
+        topics=_ordered(topics, taxonomy.slugs("topics")),
+        towns=_ordered(towns, taxonomy.towns),
+        relevant=relevant,
+        reasons={"sectors": sectors, "topics": topics, "towns": towns},
+        relevance_reason=why,
+        expires_at=deadline.expires_at if deadline else None,
+        expires_reason=f"Frist erkannt: „{deadline.reason}“" if deadline else None,
+    )
+
+
+def _field(name: str, raw: str) -> _Field:
+    folded = " ".join(fold(raw).split())
+    found = tuple(words(folded))
+    return _Field(name, folded, found, frozenset(stem(w) for w in found))
+
+
+def _ordered(found: Mapping[str, str], order: Sequence[str]) -> tuple[str, ...]:
+    return tuple(slug for slug in order if slug in found)
+
+
+def _match_axis(rules: Sequence[Rule], title: _Field, lead: _Field, taxonomy: Taxonomy) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for rule in rules:
+        title_hits = rule_hits(rule, title)
+        lead_hits = [] if rule.title_only else rule_hits(rule, lead)
+        score = taxonomy.title_weight * len(set(title_hits)) + min(len(lead_hits), 3 * len(set(lead_hits)))
+        if score >= taxonomy.min_score:
+            found[rule.slug] = _reason(rule, title_hits, lead_hits)
+    return found
+
+
+def _reason(rule: Rule, title_hits: list[str], lead_hits: list[str]) -> str:
+    parts = []
+    for where, hits in (("Titel", title_hits), ("Text", lead_hits)):
+        if hits:
+            counted = {hit: hits.count(hit) for hit in dict.fromkeys(hits)}
+            shown = ", ".join(f"„{hit}“" + (f" ×{n}" if n > 1 else "") for hit, n in list(counted.items())[:4])
+            parts.append(f"{where}: {shown}")
+    return f"Regel {rule.slug} — " + "; ".join(parts)
+
+
+def rule_hits(rule: Rule, field_: _Field) -> list[str]:
+    """The words of ``field_`` (one entry per occurrence) that match ``rule``, after its exclusions."""
+    if rule.exclude and any(phrase in field_.text for phrase in rule.exclude):
+        field_ = _masked(field_, rule.exclude)
+    hits = [w for w in field_.words if _word_matches(rule, w)]
+    hits += [p for p in rule.phrases + _spaced_parts(rule) if _phrase_re(p).search(field_.text)]
+    return hits
+
+
+def _masked(field_: _Field, phrases: tuple[str, ...]) -> _Field:
+    text = field_.text
+    for phrase in phrases:
+        text = text.replace(phrase, " ")
+    found = tuple(words(text))
+    return _Field(field_.name, text, found, frozenset(stem(w) for w in found))
+
+
+@lru_cache(maxsize=400_000)
+def _word_matches(rule: Rule, word: str) -> bool:
+    if stem(word) in _rule_stems(rule):
+        return True
+    pattern = _parts_re(rule)
+    return pattern is not None and any(pattern.search(piece) for piece in word.split("-"))
+
+
+@lru_cache(maxsize=64)
+def _rule_stems(rule: Rule) -> frozenset[str]:
+    return frozenset(stem(w) for w in rule.words)
+
+
+@lru_cache(maxsize=64)
+def _spaced_parts(rule: Rule) -> tuple[str, ...]:
+    return tuple(part for part in rule.parts if " " in part)
+
+
+@lru_cache(maxsize=64)
+def _parts_re(rule: Rule) -> re.Pattern[str] | None:
+    return _compound_re(tuple(part for part in rule.parts if " " not in part))
+
+
+@lru_cache(maxsize=64)
+def _compound_re(parts: tuple[str, ...]) -> re.Pattern[str] | None:
+    """A compound element: starts the word, ends it (with an inflection), or — if long — sits inside."""
+    if not parts:
+        return None
+    alternatives = "|".join(re.escape(p) for p in parts)
+    suffixes = "|".join(s for s in _INFLECTION if s)
+    forms = [f"^(?:{alternatives})", f"(?:{alternatives})(?:{suffixes})?$"]
+    long_parts = [re.escape(p) for p in parts if len(p) >= _LONG_PART]
+    if long_parts:
+        forms.append("(?:" + "|".join(long_parts) + ")")
+    return re.compile("|".join(forms))
+
+
+@lru_cache(maxsize=400_000)
+def _part_in(part: str, word: str) -> bool:
+    pattern = _compound_re((part,))
+    return pattern is not None and pattern.search(word) is not None
+
+
+@lru_cache(maxsize=4096)
+def _phrase_re(phrase: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![a-z0-9])" + re.escape(phrase) + r"(?![a-z0-9])")
+
+
+def _relevance(
+    title: _Field, lead: _Field, sectors: dict[str, str], topics: dict[str, str], taxonomy: Taxonomy
+) -> tuple[bool, str]:
+    business = _parts_found(taxonomy.business, title, lead)
+    off_topic = _parts_found(taxonomy.not_relevant, title, _Field("", "", (), frozenset()))
+    if not topics and off_topic:
+        return False, f"nicht wirtschaftsrelevant: Thema „{off_topic[0]}“ im Titel, kein Wirtschaftsthema"
+    if not topics and not sectors and not business:
+        return False, "nicht wirtschaftsrelevant: kein Wirtschaftsthema, keine Branche, kein Unternehmensbezug"
+    if topics:
+        return True, "Wirtschaftsthema erkannt: " + ", ".join(topics)
+    return True, "Unternehmensbezug: " + ", ".join((list(sectors) + business)[:3])
+
+
+def _parts_found(parts: tuple[str, ...], *fields: _Field) -> list[str]:
+    found = []
+    for part in parts:
+        if " " in part:
+            if any(_phrase_re(part).search(f.text) for f in fields):
+                found.append(part)
+        elif any(_part_in(part, w) for w in _distinct_words(fields)):
+            found.append(part)
+    return found
+
+
+def _distinct_words(fields: tuple[_Field, ...]) -> set[str]:
+    return {w for f in fields for w in f.words}
+
+
+def _add_defaults(sectors: dict[str, str], topics: dict[str, str], hints: SourceHints, taxonomy: Taxonomy) -> None:
+    defaults = taxonomy.defaults_for(hints.source_id)
+    specific = any(slug != GENERAL_SECTOR for slug in sectors)
+    for slug in dict.fromkeys(hints.sectors + defaults.get("sectors", ())):
+        if slug == GENERAL_SECTOR and specific:
+            continue  # a chamber's "alle Branchen" default yields to the sectors its text names
+        sectors.setdefault(slug, f"Vorgabe der Quelle {hints.source_id}")
+    for slug in dict.fromkeys(hints.topics + defaults.get("topics", ())):
+        topics.setdefault(slug, f"Vorgabe der Quelle {hints.source_id}")
+    if topics and not sectors:
+        sectors[GENERAL_SECTOR] = "Maßnahme ohne bestimmte Branche: gilt für Unternehmen allgemein"
+
+
+def find_towns(text: str, taxonomy: Taxonomy, source_towns: Sequence[str] = ()) -> dict[str, str]:
+    """Municipalities named in ``text`` (ambiguous names only with county context), plus the source's own
+    town unless the text only passes on a county text without naming that town."""
+    folded = " ".join(fold(text).split())
+    named = {}
+    for town, pattern in _town_patterns(taxonomy).items():
+        match = pattern.search(folded)
+        if match:
+            named[town] = match.group(0)
+    county = any(_phrase_re(c).search(folded) for c in taxonomy.county_context)
+    anchored = county or any(t not in taxonomy.ambiguous_towns for t in named)
+    found = {
+        town: f"im Text genannt: „{word}“"
+        for town, word in named.items()
+        if town not in taxonomy.ambiguous_towns or anchored
+    }
+    passon = next((p for p in taxonomy.county_passon if _phrase_re(p).search(folded)), None)
+    for town in source_towns:
+        if town in found:
+            continue
+        if passon:
+            continue  # the town's page only forwards a county text ("… Landratsamt Mittelsachsen …")
+        found[town] = "Ort der Quelle"
+    return found
+
+
+@lru_cache(maxsize=4)
+def _town_patterns(taxonomy: Taxonomy) -> dict[str, re.Pattern[str]]:
+    names: dict[str, list[str]] = {town: [town] for town in taxonomy.towns}
+    for alias, town in taxonomy.town_aliases.items():
+        names[town].append(alias)
+    patterns = {}
+    for town, spellings in names.items():
+        bases = sorted({fold(s.split("/")[0]) for s in spellings}, key=len, reverse=True)
+        alternatives = "|".join(re.escape(b) for b in bases)
+        patterns[town] = re.compile(rf"(?<![a-z0-9-])(?:{alternatives})(?:er|ern|s)?(?![a-z0-9])")
+    return patterns

@@ -1,0 +1,139 @@
+"""The tagging taxonomy as typed, validated data: axes, slugs, German labels, WZ 2008 sections, match rules,
+source defaults, source priority and the county's municipalities. The data lives in ``taxonomy.yaml``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import yaml
+
+from process.german import fold
+
+TAXONOMY_FILE = Path(__file__).with_name("taxonomy.yaml")
+AXES = ("sectors", "topics", "towns")
+GENERAL_SECTOR = "alle-branchen"
+
+
+@dataclass(frozen=True, slots=True, eq=False)  # identity hash: rules are cache keys in tagging
+class Rule:
+    """How one tag is found in text (all terms already folded)."""
+
+    slug: str
+    label: str
+    words: tuple[str, ...] = ()
+    parts: tuple[str, ...] = ()
+    phrases: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    wz2008: tuple[str, ...] = ()
+    title_only: bool = False
+
+
+@dataclass(frozen=True, slots=True, eq=False)  # identity hash: cached per loaded taxonomy
+class Taxonomy:
+    sectors: tuple[Rule, ...]
+    topics: tuple[Rule, ...]
+    towns: tuple[str, ...]
+    town_aliases: Mapping[str, str]
+    ambiguous_towns: frozenset[str]
+    county_context: tuple[str, ...]
+    county_passon: tuple[str, ...]
+    not_relevant: tuple[str, ...]
+    business: tuple[str, ...]
+    source_defaults: Mapping[str, Mapping[str, tuple[str, ...]]]
+    source_priority: tuple[tuple[str, ...], ...]
+    title_weight: int = 3
+    lead_chars: int = 800
+    min_score: int = 3
+
+    def slugs(self, axis: str) -> tuple[str, ...]:
+        if axis == "towns":
+            return self.towns
+        rules = self.sectors if axis == "sectors" else self.topics
+        return tuple(rule.slug for rule in rules)
+
+    def label(self, axis: str, slug: str) -> str:
+        rules = self.sectors if axis == "sectors" else self.topics
+        return next((rule.label for rule in rules if rule.slug == slug), slug)
+
+    def priority(self, source_id: str) -> int:
+        """0 for the most authoritative sources (ministries); higher numbers rank lower."""
+        for rank, prefixes in enumerate(self.source_priority):
+            if any(source_id.startswith(prefix) for prefix in prefixes):
+                return rank
+        return len(self.source_priority)
+
+    def defaults_for(self, source_id: str) -> dict[str, tuple[str, ...]]:
+        found: dict[str, tuple[str, ...]] = {}
+        for prefix, axes in self.source_defaults.items():
+            if source_id.startswith(prefix):
+                for axis, slugs in axes.items():
+                    found[axis] = tuple(dict.fromkeys(found.get(axis, ()) + slugs))
+        return found
+
+
+class TaxonomyError(ValueError):
+    """The taxonomy file is inconsistent (unknown slug in a default, missing label …)."""
+
+
+@lru_cache(maxsize=4)
+def load_taxonomy(path: Path = TAXONOMY_FILE) -> Taxonomy:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    taxonomy = Taxonomy(
+        sectors=_rules(data["sectors"]),
+        topics=_rules(data["topics"]),
+        towns=tuple(data["towns"]),
+        town_aliases=MappingProxyType(dict(data.get("town_aliases") or {})),
+        ambiguous_towns=frozenset(data.get("ambiguous_towns") or ()),
+        county_context=_folded(data.get("county_context")),
+        county_passon=_folded(data.get("county_passon")),
+        not_relevant=_folded((data.get("not_relevant") or {}).get("parts")),
+        business=_folded((data.get("business") or {}).get("parts")),
+        source_defaults=MappingProxyType(
+            {prefix: {axis: tuple(v) for axis, v in axes.items()} for prefix, axes in data["source_defaults"].items()}
+        ),
+        source_priority=tuple(tuple(group) for group in data["source_priority"]),
+        title_weight=int(data.get("title_weight", 3)),
+        lead_chars=int(data.get("lead_chars", 800)),
+        min_score=int(data.get("min_score", 3)),
+    )
+    _check(taxonomy)
+    return taxonomy
+
+
+def _folded(values: Any) -> tuple[str, ...]:
+    return tuple(fold(str(value)) for value in values or ())
+
+
+def _rules(section: Mapping[str, Any]) -> tuple[Rule, ...]:
+    return tuple(
+        Rule(
+            slug=slug,
+            label=str(body["label"]),
+            words=_folded(body.get("words")),
+            parts=_folded(body.get("parts")),
+            phrases=_folded(body.get("phrases")),
+            exclude=_folded(body.get("exclude")),
+            wz2008=tuple(body.get("wz2008") or ()),
+            title_only=bool(body.get("title_only", False)),
+        )
+        for slug, body in section.items()
+    )
+
+
+def _check(taxonomy: Taxonomy) -> None:
+    problems = []
+    for prefix, axes in taxonomy.source_defaults.items():
+        for axis, slugs in axes.items():
+            unknown = set(slugs) - set(taxonomy.slugs(axis)) if axis in AXES else {axis}
+            if unknown:
+                problems.append(f"source_defaults {prefix}: unknown {axis} {sorted(unknown)}")
+    problems += [f"ambiguous town {t} is no town" for t in taxonomy.ambiguous_towns if t not in taxonomy.towns]
+    problems += [f"alias target {t} is no town" for t in taxonomy.town_aliases.values() if t not in taxonomy.towns]
+    if problems:
+        raise TaxonomyError("; ".join(problems))

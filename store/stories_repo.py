@@ -1,0 +1,217 @@
+"""Stories: assigning items to stories through the dedupe index, provenance ("also reported by"), and the
+staff's split, merge and canonical choice — each with an audit entry. Nothing is ever deleted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, delete, or_, select
+from sqlalchemy.orm import Session
+
+from process.dedupe import Fingerprint, fingerprint, verify
+from store.items_repo import DecisionError, audit
+from store.schema import ItemRow, ProvenanceRow, RevisionRow
+from store.story_schema import DedupeKeyRow, StoryLinkRow, StoryMemberRow, StoryRow
+
+MAX_CANDIDATES = 50  # verify at most this many of the items sharing the most keys
+
+Priority = Callable[[str], int]  # source id -> rank, 0 = most authoritative
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    item_id: int
+    source_id: str
+    url: str | None
+    first_seen_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StoryInfo:
+    story_id: int
+    canonical_item_id: int | None
+    members: tuple[Provenance, ...]  # every item of the story with its sources, first seen first
+    versions: tuple[int, ...]  # linked stories (other versions of the same regulation)
+
+
+def assign_story(session: Session, item_id: int, priority: Priority, now: datetime) -> int:
+    """Put one item (new or changed) into a story: an existing one if a verified duplicate is found."""
+    _item, revision = _item_revision(session, item_id)
+    fp = fingerprint(revision.title, revision.content_text, revision.url)
+    session.execute(delete(DedupeKeyRow).where(DedupeKeyRow.item_id == item_id))
+    current = session.get(StoryMemberRow, item_id)
+    story_id, reason, versions = _match(session, item_id, fp, revision.url, current)
+    if current is None:
+        story_id = story_id or _new_story(session, now)
+        session.add(StoryMemberRow(item_id=item_id, story_id=story_id, joined_at=now, reason=reason))
+    else:
+        story_id = current.story_id  # a changed item stays where staff (or an earlier run) put it
+    for other in versions:
+        _link(session, story_id, other, now)
+    session.add_all(DedupeKeyRow(band=band, key=key, item_id=item_id) for band, key in fp.keys)
+    session.flush()
+    refresh_canonical(session, story_id, priority)
+    return story_id
+
+
+def _match(
+    session: Session, item_id: int, fp: Fingerprint, url: str | None, current: StoryMemberRow | None
+) -> tuple[int | None, str, list[int]]:
+    versions: list[int] = []
+    for other_id in _candidates(session, item_id, fp):
+        _other, other_rev = _item_revision(session, other_id)
+        verdict, why = verify(
+            fp,
+            fingerprint(other_rev.title, other_rev.content_text, other_rev.url),
+            same_url=bool(url) and url == other_rev.url,
+        )
+        other_story = session.get(StoryMemberRow, other_id)
+        if other_story is None or (current is not None and other_story.story_id == current.story_id):
+            continue
+        if verdict == "duplicate":
+            return other_story.story_id, f"{why} (wie Eintrag {other_id})", versions
+        if verdict == "version":
+            versions.append(other_story.story_id)
+    return None, "neue Geschichte", versions
+
+
+def _candidates(session: Session, item_id: int, fp: Fingerprint) -> list[int]:
+    if not fp.keys:
+        return []
+    counts: dict[int, int] = {}
+    keys = list(fp.keys)
+    for start in range(0, len(keys), 200):
+        chunk = keys[start : start + 200]
+        # one (band = ? AND key = ?) term per key: both SQLite and PostgreSQL answer each from the primary key
+        terms = [and_(DedupeKeyRow.band == band, DedupeKeyRow.key == key) for band, key in chunk]
+        query = select(DedupeKeyRow.item_id).where(or_(*terms))
+        for other in session.scalars(query):
+            if other != item_id:
+                counts[other] = counts.get(other, 0) + 1
+    return sorted(counts, key=lambda other: (-counts[other], other))[:MAX_CANDIDATES]
+
+
+def _item_revision(session: Session, item_id: int) -> tuple[ItemRow, RevisionRow]:
+    item = session.get(ItemRow, item_id)
+    if item is None or item.current_revision_id is None:
+        raise DecisionError(f"Unbekannte Eintrags-ID: {item_id}")
+    revision = session.get(RevisionRow, item.current_revision_id)
+    assert revision is not None
+    return item, revision
+
+
+def _new_story(session: Session, now: datetime) -> int:
+    story = StoryRow(created_at=now, canonical_by="rule")
+    session.add(story)
+    session.flush()
+    return story.id
+
+
+def _link(session: Session, story_id: int, other: int, now: datetime) -> None:
+    if story_id == other:
+        return
+    low, high = sorted((story_id, other))
+    exists = session.scalar(
+        select(StoryLinkRow.id).where(StoryLinkRow.story_id == low, StoryLinkRow.other_story_id == high)
+    )
+    if exists is None:
+        session.add(StoryLinkRow(story_id=low, other_story_id=high, kind="version", reason="", created_at=now))
+
+
+def refresh_canonical(session: Session, story_id: int, priority: Priority) -> None:
+    """The canonical item by rule: the most authoritative source, then the earliest seen — unless staff chose."""
+    story = session.get(StoryRow, story_id)
+    assert story is not None
+    members = _members(session, story_id)
+    if story.canonical_by == "staff" and story.canonical_item_id in {m.id for m in members}:
+        return
+    ranked = sorted(members, key=lambda item: (priority(item.source_id), item.first_seen_at, item.id))
+    story.canonical_item_id = ranked[0].id if ranked else None
+    story.canonical_by = "rule"
+
+
+def _members(session: Session, story_id: int) -> list[ItemRow]:
+    query = select(ItemRow).join(StoryMemberRow, StoryMemberRow.item_id == ItemRow.id)
+    return list(session.scalars(query.where(StoryMemberRow.story_id == story_id)))
+
+
+def split_story(session: Session, item_ids: Sequence[int], *, priority: Priority, actor: str, now: datetime) -> int:
+    """Move ``item_ids`` out of their story into a new one (staff found the merge wrong)."""
+    rows = [_member(session, item_id) for item_id in item_ids]
+    old = {row.story_id for row in rows}
+    new_id = _new_story(session, now)
+    for row in rows:
+        row.story_id, row.reason = new_id, f"abgetrennt von {actor}"
+        audit(session, actor=actor, action="story_split", now=now, item_id=row.item_id,
+              detail={"from": sorted(old), "to": new_id})  # fmt: skip
+    session.flush()
+    for story_id in [*old, new_id]:
+        refresh_canonical(session, story_id, priority)
+    return new_id
+
+
+def merge_stories(session: Session, story_ids: Sequence[int], *, priority: Priority, actor: str, now: datetime) -> int:
+    """Join stories into the first one; the others stay as empty rows (never deleted)."""
+    target, *others = list(dict.fromkeys(story_ids))
+    if session.get(StoryRow, target) is None:
+        raise DecisionError(f"Unbekannte Geschichte: {target}")
+    for story_id in others:
+        for row in session.scalars(select(StoryMemberRow).where(StoryMemberRow.story_id == story_id)):
+            row.story_id, row.reason = target, f"zusammengeführt von {actor}"
+            audit(session, actor=actor, action="story_merge", now=now, item_id=row.item_id,
+                  detail={"from": story_id, "to": target})  # fmt: skip
+    session.flush()
+    refresh_canonical(session, target, priority)
+    return target
+
+
+def set_canonical(session: Session, item_id: int, *, actor: str, now: datetime) -> None:
+    """Staff choose the item whose text represents its story."""
+    row = _member(session, item_id)
+    story = session.get(StoryRow, row.story_id)
+    assert story is not None
+    previous = story.canonical_item_id
+    story.canonical_item_id, story.canonical_by = item_id, "staff"
+    audit(session, actor=actor, action="story_canonical", now=now, item_id=item_id,
+          detail={"story": story.id, "previous": previous})  # fmt: skip
+
+
+def _member(session: Session, item_id: int) -> StoryMemberRow:
+    row = session.get(StoryMemberRow, item_id)
+    if row is None:
+        raise DecisionError(f"Eintrag {item_id} gehört zu keiner Geschichte.")
+    return row
+
+
+def stories_of(session: Session, item_ids: Iterable[int]) -> dict[int, StoryInfo]:
+    """Story, canonical item, members with provenance and linked versions for each given item."""
+    wanted = list(dict.fromkeys(item_ids))
+    story_by_item: dict[int, int] = {}
+    for start in range(0, len(wanted), 500):
+        query = select(StoryMemberRow.item_id, StoryMemberRow.story_id)
+        for item_id, story_id in session.execute(query.where(StoryMemberRow.item_id.in_(wanted[start : start + 500]))):
+            story_by_item[item_id] = story_id
+    infos = {story_id: _info(session, story_id) for story_id in set(story_by_item.values())}
+    return {item_id: infos[story_id] for item_id, story_id in story_by_item.items()}
+
+
+def _info(session: Session, story_id: int) -> StoryInfo:
+    story = session.get(StoryRow, story_id)
+    assert story is not None
+    query = (
+        select(ProvenanceRow)
+        .join(StoryMemberRow, StoryMemberRow.item_id == ProvenanceRow.item_id)
+        .where(StoryMemberRow.story_id == story_id)
+        .order_by(ProvenanceRow.first_seen_at, ProvenanceRow.id)
+    )
+    members = tuple(Provenance(p.item_id, p.source_id, p.url, p.first_seen_at) for p in session.scalars(query))
+    links = session.execute(
+        select(StoryLinkRow.story_id, StoryLinkRow.other_story_id).where(
+            (StoryLinkRow.story_id == story_id) | (StoryLinkRow.other_story_id == story_id)
+        )
+    )
+    versions = tuple(sorted({a if b == story_id else b for a, b in links}))
+    return StoryInfo(story_id, story.canonical_item_id, members, versions)

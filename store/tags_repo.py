@@ -1,0 +1,202 @@
+"""Item tags: rule tagging with reasons, classifier suggestions, staff corrections (the training data), and
+the enrichment step the harvest calls: tag and assign a story to every item whose current revision is new.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from process.classifier import Example, Model, train
+from process.tagging import SourceHints, Tags, tag_item
+from process.taxonomy import Taxonomy
+from store import stories_repo
+from store.items_repo import DecisionError, audit
+from store.schema import ItemRow, RevisionRow, SourceRow
+from store.stories_repo import assign_story
+from store.story_schema import ItemTagsRow, TagCorrectionRow
+
+
+@dataclass(frozen=True, slots=True)
+class TagInfo:
+    relevant: bool
+    relevance_reason: str
+    reasons: dict[str, Any]
+    suggestions: dict[str, Any]
+    expires_suggested: datetime | None
+    expires_reason: str | None
+    tagged_by: str
+
+
+def enrich_pending(session: Session, taxonomy: Taxonomy, now: datetime, *, batch: int = 500) -> int:
+    """Tag and dedupe every item whose current revision was not processed yet; returns how many.
+
+    Incremental by construction: an item is looked at once per revision, and dedupe finds its candidates
+    through the key index, never by comparing with the whole store.
+    """
+    model = classifier_from_corrections(session)
+    done = 0
+    while True:
+        ids = _pending_ids(session, batch)
+        if not ids:
+            return done
+        for item_id in ids:
+            tag_one(session, item_id, taxonomy, now, model)
+            assign_story(session, item_id, taxonomy.priority, now)
+        session.flush()
+        done += len(ids)
+
+
+def _pending_ids(session: Session, limit: int) -> list[int]:
+    query = (
+        select(ItemRow.id)
+        .outerjoin(ItemTagsRow, ItemTagsRow.item_id == ItemRow.id)
+        .where(ItemRow.current_revision_id.is_not(None))
+        .where(or_(ItemTagsRow.item_id.is_(None), ItemTagsRow.revision_id != ItemRow.current_revision_id))
+        .order_by(ItemRow.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def tag_one(session: Session, item_id: int, taxonomy: Taxonomy, now: datetime, model: Model | None = None) -> Tags:
+    item, revision = _item(session, item_id)
+    tags = tag_item(revision.title, revision.content_text, taxonomy, _hints(session, item.source_id))
+    row = session.get(ItemTagsRow, item_id) or ItemTagsRow(item_id=item_id, tagged_by="rules")
+    if row not in session:
+        session.add(row)
+    if row.tagged_by != "staff":  # staff corrections win over rules until the source changes the text
+        item.sectors, item.topics, item.towns = list(tags.sectors), list(tags.topics), list(tags.towns)
+        row.relevant, row.relevance_reason = tags.relevant, tags.relevance_reason
+        row.reasons = {axis: dict(found) for axis, found in tags.reasons.items()}
+    row.revision_id, row.tagged_at = revision.id, now
+    row.expires_suggested, row.expires_reason = tags.expires_at, tags.expires_reason
+    row.suggestions = _suggest(model, revision)
+    return tags
+
+
+def _suggest(model: Model | None, revision: RevisionRow) -> dict[str, Any]:
+    if model is None:
+        return {}
+    found: dict[str, dict[str, float]] = {}
+    for label, confidence in model.predict(revision.title, revision.content_text).items():
+        axis, slug = label.split(":", 1)
+        found.setdefault(axis, {})[slug] = confidence
+    return found
+
+
+def _hints(session: Session, source_id: str) -> SourceHints:
+    source = session.get(SourceRow, source_id)
+    config = (source.config if source else None) or {}
+    return SourceHints(
+        source_id=source_id,
+        sectors=tuple(config.get("sectors") or ()),
+        topics=tuple(config.get("topics") or ()),
+        towns=tuple(config.get("towns") or ()),
+    )
+
+
+def _item(session: Session, item_id: int) -> tuple[ItemRow, RevisionRow]:
+    item = session.get(ItemRow, item_id)
+    if item is None or item.current_revision_id is None:
+        raise DecisionError(f"Unbekannte Eintrags-ID: {item_id}")
+    revision = session.get(RevisionRow, item.current_revision_id)
+    assert revision is not None
+    return item, revision
+
+
+def correct_tags(
+    session: Session,
+    item_id: int,
+    *,
+    sectors: Sequence[str],
+    topics: Sequence[str],
+    towns: Sequence[str],
+    relevant: bool,
+    taxonomy: Taxonomy,
+    actor: str,
+    now: datetime,
+) -> None:
+    """Staff set an item's tags; recorded as a correction (training data) and in the audit log."""
+    _check_slugs(taxonomy, sectors=sectors, topics=topics, towns=towns)
+    item, revision = _item(session, item_id)
+    before = {"sectors": item.sectors, "topics": item.topics, "towns": item.towns}
+    item.sectors, item.topics, item.towns = list(sectors), list(topics), list(towns)
+    row = session.get(ItemTagsRow, item_id)
+    if row is None:
+        row = ItemTagsRow(item_id=item_id, revision_id=revision.id, reasons={}, suggestions={}, tagged_at=now)
+        session.add(row)
+    row.tagged_by, row.relevant, row.relevance_reason = "staff", relevant, f"von {actor} festgelegt"
+    row.reasons = {axis: dict.fromkeys(values, f"von {actor} festgelegt")
+                   for axis, values in (("sectors", sectors), ("topics", topics), ("towns", towns))}  # fmt: skip
+    correction = TagCorrectionRow(item_id=item_id, revision_id=revision.id, sectors=list(sectors), topics=list(topics),
+                                  towns=list(towns), relevant=relevant, actor=actor, at=now)  # fmt: skip
+    session.add(correction)
+    audit(session, actor=actor, action="tags", now=now, item_id=item_id, revision_id=revision.id,
+          detail={"before": before, "after": {"sectors": list(sectors), "topics": list(topics), "towns": list(towns)},
+                  "relevant": relevant})  # fmt: skip
+
+
+def _check_slugs(taxonomy: Taxonomy, **axes: Sequence[str]) -> None:
+    for axis, values in axes.items():
+        unknown = sorted(set(values) - set(taxonomy.slugs(axis)))
+        if unknown:
+            raise DecisionError(f"Unbekannte Schlagworte ({axis}): {', '.join(unknown)}")
+
+
+def classifier_from_corrections(session: Session) -> Model | None:
+    """Train on the latest correction of every reviewed item (None when there are too few)."""
+    latest: dict[int, TagCorrectionRow] = {}
+    for row in session.scalars(select(TagCorrectionRow).order_by(TagCorrectionRow.id)):
+        latest[row.item_id] = row
+    examples = []
+    for row in latest.values():
+        revision = session.get(RevisionRow, row.revision_id) if row.revision_id else None
+        if revision is None:
+            continue
+        labels = frozenset([f"sectors:{s}" for s in row.sectors] + [f"topics:{t}" for t in row.topics])
+        examples.append(Example(revision.title, revision.content_text, labels))
+    return train(examples)
+
+
+def tag_infos(session: Session, item_ids: Iterable[int]) -> dict[int, TagInfo]:
+    wanted = list(dict.fromkeys(item_ids))
+    found = {}
+    for start in range(0, len(wanted), 500):
+        query = select(ItemTagsRow).where(ItemTagsRow.item_id.in_(wanted[start : start + 500]))
+        for row in session.scalars(query):
+            found[row.item_id] = TagInfo(row.relevant, row.relevance_reason, dict(row.reasons), dict(row.suggestions),
+                                         row.expires_suggested, row.expires_reason, row.tagged_by)  # fmt: skip
+    return found
+
+
+def item_extras(session: Session, item_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """The JSON fields tagging and stories add to ``rubrik items list --json`` (documented in README)."""
+    stories_of = stories_repo.stories_of
+
+    stories, tags = stories_of(session, item_ids), tag_infos(session, item_ids)
+    extras: dict[int, dict[str, Any]] = {}
+    for item_id in item_ids:
+        story, info = stories.get(item_id), tags.get(item_id)
+        extras[item_id] = {
+            "story": story.story_id if story else None,
+            "story_canonical": story.canonical_item_id == item_id if story else None,
+            "also_reported_by": [
+                {"item_id": m.item_id, "source": m.source_id, "url": m.url, "first_seen_at": m.first_seen_at}
+                for m in (story.members if story else ())
+                if m.item_id != item_id
+            ],
+            "story_versions": list(story.versions) if story else [],
+            "relevant": info.relevant if info else None,
+            "relevance_reason": info.relevance_reason if info else None,
+            "tag_reasons": info.reasons if info else {},
+            "tag_suggestions": info.suggestions if info else {},
+            "expires_suggested": info.expires_suggested if info else None,
+            "expires_reason": info.expires_reason if info else None,
+        }
+    return extras

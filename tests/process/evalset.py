@@ -1,0 +1,252 @@
+"""The labelled evaluation set and its scores: tagging (per sector/topic P/R/F1, micro-F1, relevance),
+the classifier against the rules (cross-validated), and duplicate detection over labelled pairs.
+
+Labels live in tests/fixtures/eval/; corpus texts are read from ../shared/corpus. Used by the quality gate
+(tests/process/test_quality_gate.py) and printed by bench/eval.py.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from process.classifier import Example, train
+from process.dedupe import fingerprint, verify
+from process.tagging import SourceHints, tag_item
+from process.taxonomy import Taxonomy, load_taxonomy
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "eval"
+CORPUS_DIRS = {
+    "amt24": "saxony-amt24-business-pages/docs",
+    "revosax": "saxony-revosax-foerderrichtlinien/markdown",
+    "regulations": "saxony-corona-regulation-versions",
+}
+
+
+@dataclass(frozen=True)
+class LabelledItem:
+    id: str
+    title: str
+    text: str
+    source: str
+    sectors: frozenset[str]
+    topics: frozenset[str]
+    relevant: bool
+    towns: frozenset[str] | None = None
+
+
+@dataclass(frozen=True)
+class Scores:
+    tp: int
+    fp: int
+    fn: int
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def _resolve(path: Path) -> Path:
+    """File names in the corpus may be NFD-encoded; labels are written NFC."""
+    if path.exists():
+        return path
+    wanted = unicodedata.normalize("NFC", path.name)
+    return next(p for p in path.parent.iterdir() if unicodedata.normalize("NFC", p.name) == wanted)
+
+
+def _split_markdown(path: Path) -> tuple[str, str]:
+    text = _resolve(path).read_text(encoding="utf-8")
+    first, _, rest = text.partition("\n")
+    return first.lstrip("# ").strip(), rest
+
+
+def load_items(corpus: Path) -> list[LabelledItem]:
+    labels = yaml.safe_load((FIXTURES / "corpus_labels.yaml").read_text(encoding="utf-8"))["items"]
+    items = []
+    for entry in labels:
+        title, text = _split_markdown(corpus / CORPUS_DIRS[entry["corpus"]] / entry["file"])
+        items.append(LabelledItem(f"{entry['corpus']}:{entry['file']}", title, text, "", frozenset(entry["sectors"]),
+                                  frozenset(entry["topics"]), bool(entry["relevant"])))  # fmt: skip
+    written = yaml.safe_load((FIXTURES / "texts.yaml").read_text(encoding="utf-8"))["items"]
+    for entry in written:
+        items.append(LabelledItem(entry["id"], entry["title"], entry["text"], entry["source"],
+                                  frozenset(entry["sectors"]), frozenset(entry["topics"]),
+                                  bool(entry.get("relevant", True)), frozenset(entry["towns"])))  # fmt: skip
+    return items
+
+
+def _hints(item: LabelledItem, catalog: dict[str, dict[str, list[str]]]) -> SourceHints:
+    config = catalog.get(item.source, {})
+    return SourceHints(item.source, tuple(config.get("sectors", ())), tuple(config.get("topics", ())),
+                       tuple(config.get("towns", ())))  # fmt: skip
+
+
+def load_catalog_defaults() -> dict[str, dict[str, list[str]]]:
+    path = Path(__file__).resolve().parents[2] / "sources" / "catalog.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {s["id"]: {k: s.get(k) or [] for k in ("sectors", "topics", "towns")} for s in data["sources"]}
+
+
+def score_axis(pairs: Iterable[tuple[frozenset[str], frozenset[str]]], slugs: Iterable[str]) -> dict[str, Scores]:
+    """Per-slug scores from (gold, predicted) pairs, plus "micro" over all slugs."""
+    pairs = list(pairs)
+    result = {}
+    for slug in slugs:
+        tp = sum(1 for gold, pred in pairs if slug in gold and slug in pred)
+        fp = sum(1 for gold, pred in pairs if slug not in gold and slug in pred)
+        fn = sum(1 for gold, pred in pairs if slug in gold and slug not in pred)
+        result[slug] = Scores(tp, fp, fn)
+    result["micro"] = Scores(*(sum(getattr(s, f) for s in result.values()) for f in ("tp", "fp", "fn")))
+    return result
+
+
+def evaluate_rules(items: list[LabelledItem], taxonomy: Taxonomy | None = None) -> dict[str, dict[str, Scores]]:
+    taxonomy = taxonomy or load_taxonomy()
+    catalog = load_catalog_defaults()
+    tagged = [(item, tag_item(item.title, item.text, taxonomy, _hints(item, catalog))) for item in items]
+    with_towns = [(item, tags) for item, tags in tagged if item.towns is not None]
+    return {
+        "sectors": score_axis(((i.sectors, frozenset(t.sectors)) for i, t in tagged), taxonomy.slugs("sectors")),
+        "topics": score_axis(((i.topics, frozenset(t.topics)) for i, t in tagged), taxonomy.slugs("topics")),
+        "towns": {
+            "micro": score_axis(((i.towns or frozenset(), frozenset(t.towns)) for i, t in with_towns), taxonomy.towns)[
+                "micro"
+            ]
+        },
+        "not_relevant": {
+            "micro": score_axis(
+                (
+                    (
+                        frozenset({"x"}) if not i.relevant else frozenset(),
+                        frozenset({"x"}) if not t.relevant else frozenset(),
+                    )
+                    for i, t in tagged
+                ),
+                ["x"],
+            )["x"]
+        },
+    }
+
+
+def evaluate_classifier(items: list[LabelledItem], folds: int = 5, seed: int = 7) -> dict[str, Scores]:
+    """k-fold cross-validated micro scores of the suggestion classifier, per axis (it never sees its test fold)."""
+    shuffled = items[:]
+    random.Random(seed).shuffle(shuffled)
+    gold_pred: dict[str, list[tuple[frozenset[str], frozenset[str]]]] = {"sectors": [], "topics": []}
+    for fold in range(folds):
+        test = shuffled[fold::folds]
+        train_set = [i for n, i in enumerate(shuffled) if n % folds != fold]
+        model = train([Example(i.title, i.text, _labels(i)) for i in train_set])
+        for item in test:
+            predicted = frozenset(model.predict(item.title, item.text)) if model else frozenset()
+            for axis in gold_pred:
+                gold = frozenset(s for s in _labels(item) if s.startswith(axis + ":"))
+                gold_pred[axis].append((gold, frozenset(p for p in predicted if p.startswith(axis + ":"))))
+    taxonomy = load_taxonomy()
+    return {
+        axis: score_axis(pairs, [f"{axis}:{s}" for s in taxonomy.slugs(axis)])["micro"]
+        for axis, pairs in gold_pred.items()
+    }
+
+
+def _labels(item: LabelledItem) -> frozenset[str]:
+    return frozenset([f"sectors:{s}" for s in item.sectors] + [f"topics:{t}" for t in item.topics])
+
+
+@dataclass(frozen=True)
+class Pair:
+    id: str
+    kind: str  # duplicate | version | different
+    a: tuple[str, str]
+    b: tuple[str, str]
+
+
+def load_pairs(corpus: Path) -> list[Pair]:
+    pairs = []
+    revosax = corpus / CORPUS_DIRS["revosax"]
+    groups = []
+    for line in (corpus / "saxony-revosax-foerderrichtlinien" / "duplicates.tsv").read_text().splitlines()[1:]:
+        groups.append([name.strip() for name in line.split("\t")[1].split("|")])
+    for group in groups:
+        for x, y in itertools.combinations(group, 2):
+            pairs.append(
+                Pair(f"revosax:{x}~{y}", "duplicate", _split_markdown(revosax / x), _split_markdown(revosax / y))
+            )
+    pairs += _regulation_pairs(corpus)
+    pairs += _different_corpus_pairs(corpus, groups)
+    written = yaml.safe_load((FIXTURES / "near_duplicates.yaml").read_text(encoding="utf-8"))["pairs"]
+    for p in written:
+        pairs.append(Pair(p["id"], p["kind"], (p["a"]["title"], p["a"]["text"]), (p["b"]["title"], p["b"]["text"])))
+    return pairs
+
+
+def _regulation_pairs(corpus: Path) -> list[Pair]:
+    folder = corpus / CORPUS_DIRS["regulations"]
+    rows = [line.split("\t") for line in (folder / "versions.tsv").read_text().splitlines()[1:]]
+    by_branch: dict[str, list[list[str]]] = {}
+    for row in sorted(rows, key=lambda r: r[3]):
+        by_branch.setdefault(row[1], []).append(row)
+    pairs = []
+    for branch_rows in by_branch.values():
+        for older, newer in itertools.pairwise(branch_rows):
+            a = (older[4], (folder / older[0]).read_text(encoding="utf-8"))
+            b = (newer[4], (folder / newer[0]).read_text(encoding="utf-8"))
+            pairs.append(Pair(f"version:{older[0]}~{newer[0]}", "version", a, b))
+    return pairs
+
+
+def _different_corpus_pairs(corpus: Path, groups: list[list[str]]) -> list[Pair]:
+    """Distinct documents of similar kind: consecutive insolvency pages of Amt24, neighbouring regulations."""
+    pairs = []
+    amt = sorted((corpus / CORPUS_DIRS["amt24"]).glob("Insolvenz*.md"))
+    for x, y in itertools.pairwise(amt):
+        pairs.append(Pair(f"amt24:{x.name}~{y.name}", "different", _split_markdown(x), _split_markdown(y)))
+    duplicated = {name for group in groups for name in group}
+    revosax = sorted(p for p in (corpus / CORPUS_DIRS["revosax"]).glob("*.md") if p.name not in duplicated)
+    for x, y in list(itertools.pairwise(revosax))[:30]:
+        pairs.append(Pair(f"revosax:{x.name}~{y.name}", "different", _split_markdown(x), _split_markdown(y)))
+    return pairs
+
+
+def evaluate_pairs(pairs: list[Pair]) -> dict[str, Scores]:
+    """Duplicate and version detection: candidate keys shared (what the index finds) and the verifier agrees."""
+    gold_pred = []
+    for pair in pairs:
+        fa, fb = fingerprint(*pair.a), fingerprint(*pair.b)
+        candidate = bool(set(fa.keys) & set(fb.keys))
+        verdict = verify(fa, fb)[0] if candidate else "different"
+        gold_pred.append((pair.kind, verdict))
+    return {
+        kind: Scores(
+            sum(1 for g, p in gold_pred if g == kind and p == kind),
+            sum(1 for g, p in gold_pred if g != kind and p == kind),
+            sum(1 for g, p in gold_pred if g == kind and p != kind),
+        )
+        for kind in ("duplicate", "version")
+    }
+
+
+def misses(pairs: list[Pair]) -> list[str]:
+    found = []
+    for pair in pairs:
+        fa, fb = fingerprint(*pair.a), fingerprint(*pair.b)
+        candidate = bool(set(fa.keys) & set(fb.keys))
+        verdict, why = verify(fa, fb) if candidate else ("different", "kein Kandidat")
+        if verdict != pair.kind:
+            found.append(f"{pair.id}: erwartet {pair.kind}, erkannt {verdict} ({why})")
+    return found

@@ -1,0 +1,95 @@
+"""Pure dedupe and tagging: degenerate input never merges or crashes; German matching; deadlines; taxonomy."""
+
+from __future__ import annotations
+
+import csv
+from datetime import UTC, datetime
+from pathlib import Path
+
+from process.deadlines import find_deadline
+from process.dedupe import fingerprint, verify
+from process.tagging import SourceHints, tag_item
+from process.taxonomy import load_taxonomy
+from sources.catalog import SECTORS, TOPICS, TOWNS
+
+TAX = load_taxonomy()
+FOOTER = (
+    "\nPressekontakt: Wirtschaftsförderung Mittelsachsen GmbH, Frauensteiner Straße 43, 09599 Freiberg, Telefon "
+    "03731 000000. Die Wirtschaftsförderung unterstützt Unternehmen bei Ansiedlung, Fachkräftesicherung und "
+    "Fördermittelfragen in allen Städten und Gemeinden des Landkreises."
+)
+
+
+def same(a: tuple[str, str], b: tuple[str, str]) -> str:
+    return verify(fingerprint(*a), fingerprint(*b))[0]
+
+
+def test_degenerate_texts_never_merge() -> None:
+    assert same(("", ""), ("", "")) == "different"
+    assert same(("Rathaus", "Heute geschlossen."), ("Rathaus", "Heute geschlossen.")) == "different"
+    furniture = "Teilen\nDrucken\nNach oben\nDatenschutz\nImpressum"
+    assert same(("A", furniture), ("B", furniture)) == "different"
+    assert fingerprint("A", furniture).keys == ()
+
+
+def test_identical_footers_on_unrelated_releases_do_not_merge() -> None:
+    a = ("Neue Geschäftsführerin", "Die Wirtschaftsförderung hat eine neue Geschäftsführerin berufen." + FOOTER)
+    b = ("Gewerbeflächen", "Im Gewerbegebiet Hainichen-Süd sind drei neue Grundstücke verfügbar." + FOOTER)
+    assert same(a, b) == "different"
+
+
+def test_a_megabyte_text_and_non_german_text_work() -> None:
+    big = " ".join(f"Wort{n % 5000} Satz{n % 777}" for n in range(120_000))
+    assert len(big) > 1_000_000
+    fp = fingerprint("Groß", big)
+    assert fp.keys and same(("Groß", big), ("Groß", big)) == "duplicate"
+    english = "The quick brown fox jumps over the lazy dog near the river bank every single morning again."
+    tags = tag_item("Weather report", english, TAX)
+    assert not tags.relevant and tags.sectors == () and tags.topics == ()
+    assert same(("x", english), ("y", english)) == "duplicate"
+    assert tag_item("", "", TAX).relevant is False
+
+
+def test_german_matching_folds_compounds_and_inflections() -> None:
+    tags = tag_item("Überbrückungshilfe für Friseurhandwerk", "Friseure und Friseurbetriebe erhalten Hilfe.", TAX)
+    assert "handwerk" in tags.sectors and "soforthilfen-zuschuesse" in tags.topics
+    assert "friseurhandwerk" in tags.reasons["sectors"]["handwerk"]
+    folded = tag_item("Ueberbrueckungshilfe fuer Friseurhandwerk", "", TAX)
+    assert folded.sectors == tags.sectors
+    kammer = tag_item("Industrie- und Handelskammer informiert", "Die Industrie- und Handelskammer berät.", TAX)
+    assert "industrie" not in kammer.sectors and "handel" not in kammer.sectors  # negative terms
+
+
+def test_source_defaults_and_passed_on_county_texts() -> None:
+    hwk = tag_item("Sprechtag für Betriebe", "Beratung zur Betriebsnachfolge.", TAX, SourceHints("hwk-chemnitz-x"))
+    assert hwk.reasons["sectors"]["handwerk"] == "Vorgabe der Quelle hwk-chemnitz-x"
+    town = SourceHints("rosswein-corona", towns=("Roßwein",))
+    own = tag_item("Gewerbe in der Innenstadt", "Die Stadt berät Unternehmen zu Fördermitteln.", TAX, town)
+    assert own.towns == ("Roßwein",)
+    passed = tag_item("Allgemeinverfügung", "Das Landratsamt Mittelsachsen hat verfügt: Betriebe …", TAX, town)
+    assert passed.towns == ()
+
+
+def test_not_relevant_items_get_no_sector_and_no_topic() -> None:
+    tags = tag_item("Geänderte Öffnungszeiten des Bürgerbüros", "Das Bürgerbüro öffnet am Montag.", TAX,
+                    SourceHints("ihk-x", sectors=("alle-branchen",)))  # fmt: skip
+    assert not tags.relevant and tags.sectors == () and tags.topics == ()
+    assert "oeffnungszeit" in tags.relevance_reason
+
+
+def test_deadlines_become_suggested_expiry() -> None:
+    end_june = datetime(2021, 6, 30, 21, 59, 59, tzinfo=UTC)
+    assert find_deadline("Antragsfrist bis 30.06.2021").expires_at == end_june  # type: ignore[union-attr]
+    assert find_deadline("Die Regel ist gültig bis zum 30. Juni 2021.").expires_at == end_june  # type: ignore[union-attr]
+    assert find_deadline("Anträge können bis zum 30.6.21 gestellt werden").expires_at == end_june  # type: ignore[union-attr]
+    assert find_deadline("Am 30.06.2021 feiert die Stadt.") is None
+
+
+def test_taxonomy_matches_the_catalog_and_wz2008(corpus_dir: Path) -> None:
+    assert TAX.slugs("sectors") == SECTORS and TAX.slugs("topics") == TOPICS and TAX.towns == TOWNS
+    with (corpus_dir / "sector-taxonomy-wz2008" / "wz2008.tsv").open(encoding="utf-8") as handle:
+        sections = {row["code"] for row in csv.DictReader(handle, delimiter="\t") if row["level"] == "1"}
+    for rule in TAX.sectors:
+        assert rule.wz2008 and set(rule.wz2008) <= sections, rule.slug
+    assert TAX.priority("medienservice-smwa") < TAX.priority("sab-news") < TAX.priority("ihk-chemnitz-corona")
+    assert TAX.priority("landkreis-mittelsachsen-neuigkeiten") < TAX.priority("doebeln-bekanntmachungen")

@@ -1,0 +1,168 @@
+"""Stories and tags in the store (SQLite and PostgreSQL): assignment through the key index, provenance,
+regulation versions linked, staff split/merge/canonical with audit entries, staff tag corrections."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+from typing import TypeVar
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from process.model import Entry
+from process.taxonomy import load_taxonomy
+from store import items_repo, sources_repo, stories_repo, tags_repo
+from store.db import make_engine, session_factory, transaction, upgrade
+from store.records import SourceSpec
+from store.schema import AuditRow, ItemRow
+from store.story_schema import DedupeKeyRow, ItemTagsRow, StoryLinkRow, TagCorrectionRow
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+TAX = load_taxonomy()
+T = TypeVar("T")
+RELEASE = (
+    "Die Sächsische Aufbaubank startet ab Montag ein neues Zuschussprogramm für kleine und mittlere Unternehmen "
+    "im Einzelhandel und in der Gastronomie. Gefördert werden Investitionen in die Digitalisierung bis zu "
+    "einer Höhe von 20.000 Euro je Betrieb. Anträge können bis zum 30.06.2021 online gestellt werden. "
+    "Die Bearbeitung erfolgt in der Reihenfolge des Eingangs, Beratung bietet die Hotline der SAB."
+)
+OTHER = (
+    "Die Handwerkskammer Chemnitz lädt Betriebe zum Sprechtag über Nachfolge und Betriebsübergabe ein. "
+    "Experten erklären Bewertung, Finanzierung und Steuerfragen; die Teilnahme ist kostenfrei, eine "
+    "Anmeldung ist bis Freitag erbeten. Der Sprechtag findet in Freiberg im Haus des Handwerks statt."
+)
+SOURCES = [
+    SourceSpec("medienservice-smwa", "SMWA", "feed", "https://www.medienservice.sachsen.de/", 3600, True,
+               {"sectors": ["alle-branchen"]}),
+    SourceSpec("sab-news", "SAB", "feed", "https://www.sab.sachsen.de/", 3600, True, {}),
+    SourceSpec("doebeln-bekanntmachungen", "Döbeln", "listing", "https://www.doebeln.de/", 3600, True,
+               {"towns": ["Döbeln"]}),
+    SourceSpec("hwk-chemnitz-aktuelles", "HWK", "listing", "https://www.hwk-chemnitz.de/", 3600, True,
+               {"sectors": ["handwerk"]}),
+]  # fmt: skip
+
+
+def entry(n: int, title: str, text: str, url: str | None = None) -> Entry:
+    return Entry(
+        identity=f"guid:{n}", guid=str(n), url=url or f"https://example.org/{n}", title=title,
+        summary_html="", content_text=text, published_at=NOW - timedelta(days=1),
+        content_hash=hashlib.sha256((title + text).encode()).hexdigest(),
+    )  # fmt: skip
+
+
+@pytest.fixture
+def factory(db_url: str):  # type: ignore[no-untyped-def]
+    engine = make_engine(db_url)
+    upgrade(engine)
+    factory = session_factory(engine)
+    with transaction(factory) as session:
+        sources_repo.sync_sources(session, SOURCES)
+    yield factory
+    engine.dispose()
+
+
+def record(factory, source: str, *entries: Entry, at: datetime = NOW) -> None:  # type: ignore[no-untyped-def]
+    with transaction(factory) as session:
+        items_repo.record_entries(session, source, list(entries), at)
+        tags_repo.enrich_pending(session, TAX, at)
+
+
+def get(session: Session, model: type[T], key: int) -> T:
+    row: T | None = session.get(model, key)
+    assert row is not None
+    return row
+
+
+def item_id(factory, source: str) -> int:  # type: ignore[no-untyped-def]
+    with transaction(factory) as session:
+        return int(session.scalars(select(ItemRow.id).where(ItemRow.source_id == source)).one())
+
+
+def test_reprint_joins_the_story_and_the_ministry_text_is_canonical(factory) -> None:  # type: ignore[no-untyped-def]
+    record(factory, "doebeln-bekanntmachungen", entry(1, "Neues Förderprogramm", RELEASE + " Stadt Döbeln."))
+    record(
+        factory, "medienservice-smwa", entry(2, "SAB startet Zuschussprogramm", RELEASE), at=NOW + timedelta(hours=1)
+    )
+    record(factory, "hwk-chemnitz-aktuelles", entry(3, "Sprechtag Nachfolge", OTHER))
+    town, ministry, hwk = (item_id(factory, s) for s in ("doebeln-bekanntmachungen", "medienservice-smwa",
+                                                          "hwk-chemnitz-aktuelles"))  # fmt: skip
+    with transaction(factory) as session:
+        infos = stories_repo.stories_of(session, [town, ministry, hwk])
+        assert infos[town].story_id == infos[ministry].story_id != infos[hwk].story_id
+        assert infos[town].canonical_item_id == ministry  # ministry over the town's reprint, though later
+        assert {p.source_id for p in infos[town].members} == {"doebeln-bekanntmachungen", "medienservice-smwa"}
+        tags = tags_repo.tag_infos(session, [ministry, hwk])
+        assert tags[ministry].reasons["sectors"]
+        assert tags[ministry].expires_suggested == datetime(2021, 6, 30, 21, 59, 59, tzinfo=UTC)
+        assert tags[hwk].reasons["sectors"]["handwerk"]
+        assert get(session, ItemRow, hwk).towns == ["Freiberg"]
+
+
+def test_split_merge_and_canonical_are_staff_decisions_with_audit(factory) -> None:  # type: ignore[no-untyped-def]
+    record(factory, "sab-news", entry(1, "Zuschussprogramm", RELEASE))
+    record(factory, "medienservice-smwa", entry(2, "Zuschussprogramm der SAB", RELEASE))
+    sab, smwa = item_id(factory, "sab-news"), item_id(factory, "medienservice-smwa")
+    with transaction(factory) as session:
+        new = stories_repo.split_story(session, [sab], priority=TAX.priority, actor="anna", now=NOW)
+        infos = stories_repo.stories_of(session, [sab, smwa])
+        assert infos[sab].story_id == new != infos[smwa].story_id
+        merged = stories_repo.merge_stories(session, [infos[smwa].story_id, new], priority=TAX.priority,
+                                            actor="anna", now=NOW)  # fmt: skip
+        stories_repo.set_canonical(session, sab, actor="anna", now=NOW)
+    with transaction(factory) as session:
+        infos = stories_repo.stories_of(session, [sab, smwa])
+        assert infos[sab].story_id == infos[smwa].story_id == merged
+        assert infos[sab].canonical_item_id == sab
+        actions = list(session.scalars(select(AuditRow.action).order_by(AuditRow.id)))
+        assert actions == ["story_split", "story_merge", "story_canonical"]
+
+
+def test_regulation_versions_are_linked_not_merged(factory) -> None:  # type: ignore[no-untyped-def]
+    base = " ".join(f"§ {n} Regelung für Betriebe der Gastronomie und des Handels Absatz {n}." for n in range(40))
+    record(factory, "medienservice-smwa", entry(1, "Sächsische Corona-Schutz-Verordnung", base))
+    changed = base.replace("Absatz 3.", "Absatz 3 entfällt.").replace("§ 30", "§ 30 neu gefasst")
+    record(factory, "medienservice-smwa", entry(2, "Sächsische Corona-Schutz-Verordnung ab 1. Dezember", changed))
+    with transaction(factory) as session:
+        ids = list(session.scalars(select(ItemRow.id).order_by(ItemRow.id)))
+        infos = stories_repo.stories_of(session, ids)
+        assert infos[ids[0]].story_id != infos[ids[1]].story_id
+        assert infos[ids[0]].versions == (infos[ids[1]].story_id,)
+        assert session.scalar(select(func.count()).select_from(StoryLinkRow)) == 1
+
+
+def test_changed_item_is_processed_once_per_revision(factory) -> None:  # type: ignore[no-untyped-def]
+    record(factory, "sab-news", entry(1, "Zuschussprogramm", RELEASE))
+    with transaction(factory) as session:
+        assert tags_repo.enrich_pending(session, TAX, NOW) == 0
+        keys = session.scalar(select(func.count()).select_from(DedupeKeyRow))
+    record(factory, "sab-news", entry(1, "Zuschussprogramm verlängert", RELEASE + " Neu: auch Handwerk."))
+    with transaction(factory) as session:
+        assert session.scalar(select(func.count()).select_from(DedupeKeyRow)) == keys  # replaced, not added
+        row = get(session, ItemTagsRow, item_id(factory, "sab-news"))
+        assert row.revision_id == get(session, ItemRow, row.item_id).current_revision_id
+
+
+def test_staff_corrections_are_kept_recorded_and_train_suggestions(factory) -> None:  # type: ignore[no-untyped-def]
+    for n in range(12):
+        source = "sab-news" if n % 2 else "hwk-chemnitz-aktuelles"
+        text = (RELEASE if n % 2 else OTHER) + f" Meldung {n}."
+        record(factory, source, entry(n, f"Meldung {n}", text, url=f"https://example.org/x{n}"))
+    with transaction(factory) as session:
+        ids = list(session.scalars(select(ItemRow.id).order_by(ItemRow.id)))
+        for n, one in enumerate(ids):
+            sectors = ["handel"] if n % 2 else ["handwerk"]
+            tags_repo.correct_tags(session, one, sectors=sectors, topics=[], towns=[], relevant=True,
+                                   taxonomy=TAX, actor="anna", now=NOW)  # fmt: skip
+        with pytest.raises(items_repo.DecisionError):
+            tags_repo.correct_tags(session, ids[0], sectors=["bergbau"], topics=[], towns=[], relevant=True,
+                                   taxonomy=TAX, actor="anna", now=NOW)  # fmt: skip
+    with transaction(factory) as session:
+        assert session.scalar(select(func.count()).select_from(TagCorrectionRow)) == 12
+        model = tags_repo.classifier_from_corrections(session)
+        assert model is not None
+        assert "sectors:handwerk" in model.predict("Sprechtag", OTHER)
+        assert "sectors:handwerk" not in model.predict("Programm", RELEASE)
+        tags_repo.tag_one(session, ids[0], TAX, NOW, model)
+        assert get(session, ItemRow, ids[0]).sectors == ["handwerk"]  # staff choice survives re-tagging
