@@ -339,7 +339,7 @@ def _harvest_mailbox(run: _Run, state: SourceState, started: datetime) -> Source
             result = intake(state.id, reader, config, run.write, utcnow)
         finally:
             reader.close()
-    except FetchError as error:  # MailboxError: missing folder, login, connection
+    except FetchError as error:  # mailbox missing, login failed, connection, IMAP refusal
         return _store_failure(run, state, error, started)
     except ValueError as error:  # a stored mailbox config that no longer validates
         return _store_failure(run, state, ParseFailed(f"Postfach-Einstellungen ungültig: {error}"), started)

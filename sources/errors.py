@@ -151,3 +151,18 @@ __all__ = [
     "TruncatedBody",
     "UnsupportedEncoding",
 ]
+
+
+# -- e-mail intake (issue 8): the mailbox side of a ``mailbox`` source
+
+
+class MailboxMissing(FetchError):
+    code = "mailbox_missing"
+
+
+class MailboxAuthFailed(FetchError):
+    code = "mailbox_auth"
+
+
+class ImapFailed(FetchError):
+    code = "imap_error"

@@ -10,7 +10,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sources.mailbox import PROCESSED_KEYWORD, Head, MailboxConfig, MailboxError, RawMail
+from sources.errors import ConnectionFailed, ImapFailed, MailboxAuthFailed, MailboxMissing
+from sources.mailbox import PROCESSED_KEYWORD, Head, MailboxConfig, RawMail
 from sources.mailparse import head_key
 
 _CHUNK = 500
@@ -32,17 +33,17 @@ class ImapReader:
         try:
             conn = imaplib.IMAP4_SSL(config.imap_host, config.imap_port, ssl_context=context, timeout=timeout)
         except (OSError, ssl.SSLError, imaplib.IMAP4.error) as error:
-            raise MailboxError("connection_failed", f"IMAP-Verbindung fehlgeschlagen: {error}") from error
+            raise ConnectionFailed(f"IMAP-Verbindung fehlgeschlagen: {error}") from error
         try:
             conn.login(config.user, password)
             status, _ = conn.select(_quote(config.folder))
             if status != "OK":
-                raise MailboxError("mailbox_missing", f"IMAP-Ordner {config.folder!r} nicht gefunden.")
+                raise MailboxMissing(f"IMAP-Ordner {config.folder!r} nicht gefunden.")
         except imaplib.IMAP4.error as error:
             conn.shutdown()
-            raise MailboxError("mailbox_auth", f"IMAP-Anmeldung fehlgeschlagen: {error}") from error
+            raise MailboxAuthFailed(f"IMAP-Anmeldung fehlgeschlagen: {error}") from error
         except OSError as error:
-            raise MailboxError("connection_failed", f"IMAP-Verbindung abgebrochen: {error}") from error
+            raise ConnectionFailed(f"IMAP-Verbindung abgebrochen: {error}") from error
         flags = b" ".join(item for item in conn.untagged_responses.get("PERMANENTFLAGS", []) if isinstance(item, bytes))
         return cls(conn, config.max_message_bytes, b"\\*" in flags)
 
@@ -50,7 +51,7 @@ class ImapReader:
         criteria = ("UNKEYWORD", PROCESSED_KEYWORD) if self.keyword else ("UNSEEN",)
         status, data = self.conn.uid("SEARCH", *criteria)
         if status != "OK":
-            raise MailboxError("imap_error", f"IMAP-Suche fehlgeschlagen: {data!r}")
+            raise ImapFailed(f"IMAP-Suche fehlgeschlagen: {data!r}")
         return [uid.decode() for uid in (data[0] or b"").split()]
 
     def heads(self) -> Iterator[Head]:
@@ -76,7 +77,7 @@ class ImapReader:
             return
         status, data = self.conn.uid("FETCH", ",".join(uids), query)
         if status != "OK":
-            raise MailboxError("imap_error", f"IMAP-Abruf fehlgeschlagen: {data!r}")
+            raise ImapFailed(f"IMAP-Abruf fehlgeschlagen: {data!r}")
         for item in data:
             if isinstance(item, tuple) and len(item) == 2:
                 yield item[0], item[1]

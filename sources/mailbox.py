@@ -24,21 +24,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
-from sources.errors import FetchError
+from sources.errors import MailboxAuthFailed, MailboxMissing
 from sources.mailparse import HEAD_BYTES, head_key
 
 PROCESSED_KEYWORD = "$RubrikProcessed"
 PASSWORD_ENV = re.compile(r"RUBRIK_MAILBOX_[A-Z0-9_]{1,60}")
 _KEYS = ("maildir", "mbox", "imap_host", "imap_port", "user", "password_env", "folder", "tls_ca_file",
          "allowed_senders", "max_message_bytes")  # fmt: skip
-
-
-class MailboxError(FetchError):
-    """The mailbox cannot be read (connection, login, missing folder); ``code`` is stable (sources/errors.py)."""
-
-    def __init__(self, code: str, message: str) -> None:
-        self.code = code
-        super().__init__(message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +148,7 @@ class MaildirReader:
 
     def __post_init__(self) -> None:
         if not (self.root / "cur").is_dir() or not (self.root / "new").is_dir():
-            raise MailboxError("mailbox_missing", f"Kein Maildir-Ordner: {self.root}")
+            raise MailboxMissing(f"Kein Maildir-Ordner: {self.root}")
 
     def heads(self) -> Iterator[Head]:
         for path in self._unprocessed():
@@ -208,7 +200,7 @@ class MboxReader:
     def _mbox(self) -> mailbox.mbox:
         if self._box is None:
             if not self.path.is_file():
-                raise MailboxError("mailbox_missing", f"Keine mbox-Datei: {self.path}")
+                raise MailboxMissing(f"Keine mbox-Datei: {self.path}")
             self._box = mailbox.mbox(self.path, create=False)
         return self._box
 
@@ -251,5 +243,5 @@ def open_reader(config: MailboxConfig, *, password: str | None, timeout: float) 
     from sources.imapreader import ImapReader
 
     if not password:
-        raise MailboxError("mailbox_auth", f"Kein Passwort in der Umgebungsvariablen {config.password_env}.")
+        raise MailboxAuthFailed(f"Kein Passwort in der Umgebungsvariablen {config.password_env}.")
     return ImapReader.connect(config, password=password, timeout=timeout)

@@ -30,8 +30,8 @@ def _form(csrf: str, **extra: object) -> dict[str, object]:
 
 def _newest_manual(env: ReviewEnv) -> ItemRow:
     with env.session() as session:
-        item = session.scalars(select(ItemRow).where(ItemRow.identity.like("manual:%")).order_by(ItemRow.id.desc()))
-        row = item.first()
+        query = select(ItemRow).where(ItemRow.identity.like("manual:%")).order_by(ItemRow.id.desc())
+        row: ItemRow | None = session.scalars(query).first()
         assert row is not None
         return row
 
