@@ -96,3 +96,13 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: commit on success, roll back on error."""
     with factory() as session, session.begin():
         yield session
+
+
+def is_transient_db_error(error: BaseException) -> bool:
+    """A database error worth one more try later (connection lost, server restarting, lock timeout) — not a
+    constraint violation or a bug."""
+    from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    return isinstance(error, OperationalError | InterfaceError)
