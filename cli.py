@@ -18,7 +18,7 @@ from rich.table import Table
 
 from publish.cli import register as register_publish
 from review import cli as review_cli
-from review import directory_cli
+from review import directory_cli, entries_cli
 from settings import Settings, load_settings
 
 app = typer.Typer(help="rubrik – die Corona-Wirtschaftsrubrik aktuell halten.", no_args_is_help=True)
@@ -362,6 +362,8 @@ register_publish(app)  # rubrik publish, rubrik serve-public (publish/cli.py)
 # issue 7: `rubrik directory import|expire|geocode|render`
 directory_cli.register(app)
 
+# issue 8: `rubrik entries …`, `rubrik contacts …`
+entries_cli.register(app)
 
 if __name__ == "__main__":
     main()

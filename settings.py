@@ -9,6 +9,7 @@ variables with prefix ``RUBRIK_``, the optional TOML file ``rubrik.toml`` (or th
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -170,6 +171,21 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         toml_file = Path(os.environ.get("RUBRIK_CONFIG", "rubrik.toml"))
         return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
+
+
+# -- e-mail intake (issue 8)
+_SECRET_NAME = re.compile(r"RUBRIK_MAILBOX_[A-Z0-9_]{1,60}")
+
+
+def read_secret(name: str) -> str | None:
+    """A secret the catalog names by its variable (a mailbox password): never stored in the catalog.
+
+    Only ``RUBRIK_MAILBOX_…`` names are read, so a catalog entry cannot send another secret of the process
+    environment to a mail server. Read at the entrypoint (the harvest) like every other setting.
+    """
+    if not _SECRET_NAME.fullmatch(name):
+        return None
+    return os.environ.get(name) or None
 
 
 def load_settings(**overrides: Any) -> Settings:

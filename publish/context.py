@@ -7,11 +7,13 @@ once per item and referenced by id from every page, so 10,000 items cost 10,000 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
 from zoneinfo import ZoneInfo
 
+from process.contacts import Contact as StoredContact
+from publish.staff_content import StaffContent, TownBlock, town_blocks
 from publish.taxonomy import OTHER_TOPIC, SECTORS, TOPICS, TOWN_FACETS, Facet, in_sector, in_town
 from store.publish_repo import ApprovedItem, SourceLink
 
@@ -36,6 +38,7 @@ class PublishConfig:
     feed_items: int
     widget_items: int
     section_items: int
+    staff: StaffContent = field(default_factory=StaffContent)  # issue 8: stored contacts, towns' offers
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +81,8 @@ class Common:
     sectors: tuple[NavLink, ...]
     towns: tuple[NavLink, ...]
     topics: tuple[NavLink, ...]
+    contact_lines: tuple[StoredContact, ...] = ()  # issue 8: staff-edited block (replaces ``contact``)
+    important: tuple[StoredContact, ...] = ()  # issue 8: "Wichtige Kontakte"
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +102,7 @@ class ListPage:
     widget_path: str | None
     current: str  # root-relative path of the active filter, for aria-current
     empty_text: str = "Zurzeit keine Meldungen."
+    municipal: tuple[TownBlock, ...] = ()  # issue 8: "Angebote der Kommunen" (index: all towns; town page: its own)
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,20 +241,24 @@ def _common(config: PublishConfig, now: datetime) -> Common:
         sectors=tuple(NavLink(f"branche/{f.slug}.html", f.label) for f in SECTORS),
         towns=tuple(NavLink(f"ort/{f.slug}.html", f.label) for f in TOWN_FACETS),
         topics=tuple(NavLink(f"thema/{f.slug}.html", f.label) for f in (*TOPICS, OTHER_TOPIC)),
+        contact_lines=config.staff.block,
+        important=config.staff.important,
     )
 
 
 def _list_pages(active: list[ApprovedItem], expired: list[ApprovedItem], config: PublishConfig) -> tuple[ListPage, ...]:
     topic_href: Callable[[Facet], str] = lambda facet: f"thema/{facet.slug}.html"  # noqa: E731
+    offers = config.staff.offer_ids  # towns' offers: in "Angebote der Kommunen", not again under a topic
     pages = [
         ListPage(
             "index.html",
             config.title,
             "Aktuelle Informationen für Unternehmen im Landkreis Mittelsachsen, nach Themen geordnet.",
-            by_topic(active, config.section_items, topic_href),
+            by_topic([item for item in active if item.id not in offers], config.section_items, topic_href),
             FeedRef("alle", "Alle Meldungen", "all"),
             "widget/index.html",
             "index.html",
+            municipal=town_blocks(active, config.staff),
         )
     ]
     for facet in (*TOPICS, OTHER_TOPIC):
@@ -267,11 +277,14 @@ def _list_pages(active: list[ApprovedItem], expired: list[ApprovedItem], config:
         pages.append(ListPage(path, facet.label, intro, by_topic(chosen, None, None), ref, f"widget/{path}", path))
     for facet in TOWN_FACETS:
         # the town's own items; county-wide ones are on the main page (else 52 copies of everything)
-        chosen = [item for item in active if facet.key in item.towns]
+        chosen = [item for item in active if facet.key in item.towns and item.id not in offers]
         path = f"ort/{facet.slug}.html"
         ref = FeedRef(f"ort-{facet.slug}", facet.label, "town")
         intro = f"Meldungen, die {facet.label} betreffen. Landkreisweite Meldungen stehen auf der Startseite."
-        pages.append(ListPage(path, facet.label, intro, by_topic(chosen, None, None), ref, f"widget/{path}", path))
+        own = town_blocks(active, config.staff, facet.key)
+        pages.append(
+            ListPage(path, facet.label, intro, by_topic(chosen, None, None), ref, f"widget/{path}", path, municipal=own)
+        )
     archived = Section("archiv", "Abgelaufene Meldungen", tuple(item.id for item in expired), len(expired), None)
     intro = "Meldungen, deren Gültigkeit abgelaufen ist. Sie bleiben hier zum Nachlesen."
     pages.append(ListPage("archiv.html", "Archiv", intro, (archived,) if expired else (), None, None, "archiv.html"))

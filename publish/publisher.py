@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from publish.context import Contact, PublishConfig
 from publish.directory import FOLDER, config_from_settings, directory_files
 from publish.release import PublishResult, publish_release
+from publish.staff_content import StaffContent, load_staff_content
 from settings import Settings
 from store import leases
 from store.db import check_schema, make_engine, session_factory, transaction
@@ -23,7 +24,7 @@ if TYPE_CHECKING:  # publish/ uses the store's sessions, never SQLAlchemy itself
     from sqlalchemy.orm import Session, sessionmaker
 
 
-def publish_config(settings: Settings) -> PublishConfig:
+def publish_config(settings: Settings, staff: StaffContent | None = None) -> PublishConfig:
     base = settings.public_base_url if settings.public_base_url.endswith("/") else settings.public_base_url + "/"
     return PublishConfig(
         base_url=base,
@@ -37,6 +38,7 @@ def publish_config(settings: Settings) -> PublishConfig:
         feed_items=settings.publish_feed_items,
         widget_items=settings.publish_widget_items,
         section_items=settings.publish_section_items,
+        staff=staff or StaffContent(),
     )
 
 
@@ -90,7 +92,8 @@ def run_publish(settings: Settings, *, force: bool = False, now: datetime | None
             with factory() as session:
                 rows = approved_rows(session)
                 entries = public_entries(session, now.date())
-            config = publish_config(settings)
+                staff = load_staff_content(session)  # issue 8: stored contacts, towns' offers
+            config = publish_config(settings, staff)
             directory = directory_files(entries, config_from_settings(settings, config.base_url + FOLDER), now)
             return publish_release(
                 settings.site_dir,

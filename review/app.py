@@ -19,7 +19,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from review import views_auth, views_directory, views_item, views_queue, views_sources
+from review import views_auth, views_contacts, views_directory, views_entries, views_item, views_queue, views_sources
 from review.auth import Forbidden, LoginRequired, Policy, PolicyRegistry, RouteSpec, guard
 from review.context import AppContext, CountsCache
 from review.hooks import Hooks
@@ -70,6 +70,8 @@ def _specs(ctx: AppContext) -> list[RouteSpec]:
         *views_item.routes(ctx),
         *views_sources.routes(ctx),
         *views_directory.routes(ctx),
+        *views_entries.routes(ctx),  # issue 8
+        *views_contacts.routes(ctx),  # issue 8
     ]
 
 

@@ -25,6 +25,7 @@ import yaml
 
 from sources.errors import FetchError
 from sources.intervals import format_interval, parse_interval
+from sources.mailbox import MailboxConfig, parse_mailbox
 from sources.netguard import check_url
 
 __all__ = [
@@ -40,7 +41,8 @@ __all__ = [
     "parse_source",
 ]
 
-KINDS: tuple[str, ...] = ("feed", "listing", "page")
+# "mailbox" (issue 8): e-mail intake, read by sources/mailbox.py instead of the fetcher.
+KINDS: tuple[str, ...] = ("feed", "listing", "page", "mailbox")
 
 # Stable slugs shared with the tagging taxonomy (a later issue moves them into a taxonomy YAML).
 SECTORS: tuple[str, ...] = (
@@ -79,7 +81,7 @@ SELECTOR_KEYS: Mapping[str, tuple[str, ...]] = MappingProxyType(
 REQUIRED_SELECTORS: Mapping[str, tuple[str, ...]] = MappingProxyType({"listing": ("item",)})
 
 _REQUIRED = ("id", "name", "kind", "url", "interval")
-_OPTIONAL = ("selectors", "sectors", "topics", "towns", "enabled", "verified", "obey_robots", "notes")
+_OPTIONAL = ("selectors", "sectors", "topics", "towns", "enabled", "verified", "obey_robots", "notes", "mailbox")
 FIELDS: tuple[str, ...] = _REQUIRED + _OPTIONAL
 
 _ID = re.compile(r"[a-z0-9][a-z0-9-]{1,62}")
@@ -113,6 +115,7 @@ class SourceConfig:
     # parse_source defaults this by kind (see default_obey_robots); direct construction errs on the safe side.
     obey_robots: bool = True
     notes: str = ""
+    mailbox: MailboxConfig | None = None  # kind "mailbox" only; its address becomes ``url``
 
     def to_dict(self) -> dict[str, object]:
         """Plain data for the admin UI and the database; ``parse_source(c.to_dict()) == c``."""
@@ -130,6 +133,7 @@ class SourceConfig:
             "verified": self.verified,
             "obey_robots": self.obey_robots,
             "notes": self.notes,
+            **({"mailbox": self.mailbox.to_dict()} if self.mailbox else {}),
         }
 
 
@@ -164,6 +168,8 @@ def parse_source(data: Mapping[str, object], *, where: str = "", allow_hosts: It
         **_CHECKS,
         "url": functools.partial(_check_url, allow_hosts=tuple(allow_hosts)),
     }
+    if data.get("kind") == "mailbox":
+        checks.pop("url")  # derived from the mailbox field
     for name, check in checks.items():
         if name in data:
             try:
@@ -171,6 +177,7 @@ def parse_source(data: Mapping[str, object], *, where: str = "", allow_hosts: It
             except ValueError as exc:
                 problems.append(f'{label}: field "{name}": {exc}')
     kind = values.get("kind")
+    problems += _mailbox_problems(data, values, label, tuple(allow_hosts))
     try:
         values["selectors"] = _check_selectors(data.get("selectors"), kind if isinstance(kind, str) else None)
     except ValueError as exc:
@@ -180,18 +187,37 @@ def parse_source(data: Mapping[str, object], *, where: str = "", allow_hosts: It
     return _build(values)
 
 
+def _mailbox_problems(
+    data: Mapping[str, object], values: dict[str, object], label: str, allow_hosts: tuple[str, ...]
+) -> list[str]:
+    """A mailbox source needs the mailbox field (and any url it carries is the derived one); others must not
+    have one."""
+    if values.get("kind") != "mailbox":
+        return [f'{label}: field "mailbox" is only for kind mailbox'] if "mailbox" in data else []
+    values.pop("url", None)
+    try:
+        config = parse_mailbox(data.get("mailbox"))
+        if config.imap_host:  # the same rule as for fetched hosts: no private or local addresses
+            _check_url(f"https://{config.imap_host}:{config.imap_port}/", allow_hosts)
+        values["mailbox"] = config
+    except ValueError as exc:
+        return [f'{label}: field "mailbox": {exc}']
+    return []
+
+
 def _build(values: Mapping[str, object]) -> SourceConfig:
     kind = str(values["kind"])
     obey = values.get("obey_robots", default_obey_robots(kind))
     interval = values["interval"]
     selectors = values["selectors"]
+    mailbox = values.get("mailbox")
     assert isinstance(interval, timedelta)
     assert selectors is None or isinstance(selectors, Mapping)
     return SourceConfig(
         id=str(values["id"]),
         name=str(values["name"]),
         kind=kind,
-        url=str(values["url"]),
+        url=mailbox.address if isinstance(mailbox, MailboxConfig) else str(values["url"]),
         interval=interval,
         selectors=selectors,
         sectors=_tuple(values.get("sectors")),
@@ -201,6 +227,7 @@ def _build(values: Mapping[str, object]) -> SourceConfig:
         verified=bool(values.get("verified", False)),
         obey_robots=bool(obey),
         notes=str(values.get("notes", "")),
+        mailbox=mailbox if isinstance(mailbox, MailboxConfig) else None,
     )
 
 
@@ -226,7 +253,9 @@ def _field_set_problems(data: Mapping[str, object]) -> list[str]:
             hint = difflib.get_close_matches(str(key), FIELDS, n=1)
             tip = f'; did you mean "{hint[0]}"?' if hint else f"; known fields: {', '.join(FIELDS)}"
             problems.append(f'unknown field "{key}"{tip}')
-    problems += [f'field "{name}" is missing' for name in _REQUIRED if name not in data]
+    # a mailbox has no http address: its "url" is derived from the mailbox field
+    required = [name for name in _REQUIRED if not (name == "url" and data.get("kind") == "mailbox")]
+    problems += [f'field "{name}" is missing' for name in required if name not in data]
     return problems
 
 

@@ -27,6 +27,10 @@ ERROR_CODES: dict[str, str] = {
     "robots_disallowed": "robots.txt der Website verbietet uns diesen Abruf.",
     "not_a_feed": "Die Antwort ist kein Feed (z. B. eine HTML-Anmeldeseite).",
     "parse_error": "Der Inhalt konnte nicht gelesen werden.",
+    # e-mail intake (issue 8)
+    "mailbox_missing": "Das Postfach (Maildir/mbox/IMAP-Ordner) gibt es nicht.",
+    "mailbox_auth": "Anmeldung am Postfach gescheitert (Benutzer, Passwort-Variable).",
+    "imap_error": "Der IMAP-Server lehnte einen Befehl ab.",
 }
 
 
@@ -147,3 +151,18 @@ __all__ = [
     "TruncatedBody",
     "UnsupportedEncoding",
 ]
+
+
+# -- e-mail intake (issue 8): the mailbox side of a ``mailbox`` source
+
+
+class MailboxMissing(FetchError):
+    code = "mailbox_missing"
+
+
+class MailboxAuthFailed(FetchError):
+    code = "mailbox_auth"
+
+
+class ImapFailed(FetchError):
+    code = "imap_error"

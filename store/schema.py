@@ -159,6 +159,7 @@ class AuditRow(Base):
 
 
 from store import directory_schema as _directory_schema  # noqa: E402,F401
+from store import entries_schema as _entries_schema  # noqa: E402,F401
 from store import ops_schema as _ops_schema  # noqa: E402,F401
 from store import review_schema as _review_schema  # noqa: E402,F401
 from store import story_schema as _story_schema  # noqa: E402,F401

@@ -95,6 +95,8 @@ def due_sources(session: Session, now: datetime, *, only: Sequence[str] | None =
         query = select(SourceRow).where(SourceRow.id.in_(list(only))).order_by(SourceRow.id)
     else:
         query = query.where(or_(SourceRow.next_fetch_at.is_(None), SourceRow.next_fetch_at <= now))
+    # manual entries' built-in sources (issue 8) hold staff-written items: nothing to fetch, ever
+    query = query.where(SourceRow.kind != "manual")
     return [to_state(row) for row in session.scalars(query)]
 
 

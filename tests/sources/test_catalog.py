@@ -63,7 +63,8 @@ def test_shipped_catalog_loads() -> None:
     assert len(sources) >= 40
     assert all(isinstance(s, SourceConfig) for s in sources)
     assert len({s.id for s in sources}) == len(sources)
-    assert {s.kind for s in sources} == set(KINDS)
+    # a mailbox source names the office's own mail server and credentials: added per deployment, not shipped
+    assert {s.kind for s in sources} == set(KINDS) - {"mailbox"}
     assert any(s.enabled for s in sources)
     assert not any(s.verified for s in sources), "nothing could be checked offline"
 
