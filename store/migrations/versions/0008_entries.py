@@ -2,7 +2,7 @@
 plus the built-in sources ``redaktion`` and ``kommunen`` that manual entries belong to.
 
 Revision ID: 0008
-Revises: 0007 (the current head of main; the brief's base is 0001 — the lead re-chains when merging)
+Revises: 0007
 Create Date: 2026-11-25
 """
 
