@@ -14,6 +14,7 @@ from publish.places import public_places
 from publish.serve import create_public_app
 from review.app import create_app
 from review.hooks import Hooks, Panel, PanelLine
+from review.story_panels import lazy_factory, story_hooks
 from settings import Settings
 from store.review_repo import ItemDetail
 
@@ -44,7 +45,8 @@ def public_panel(settings: Settings) -> Callable[[ItemDetail], Panel | None]:
 
 
 def create_site(settings: Settings) -> ASGIApp:
-    staff = create_app(settings, hooks=Hooks(public=(public_panel(settings),)))
+    hooks = story_hooks(lazy_factory(settings.database_url), Hooks(public=(public_panel(settings),)))
+    staff = create_app(settings, hooks=hooks)
     public = create_public_app(settings)
 
     async def site(scope: Scope, receive: Callable[[], Awaitable[Any]], send: Callable[[Any], Awaitable[None]]) -> None:
