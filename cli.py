@@ -15,8 +15,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from bench.cli import register as register_eval
 from publish.cli import register as register_publish
 from review import cli as review_cli
+from review.stories_cli import register as register_stories
 from settings import Settings, load_settings
 
 app = typer.Typer(help="rubrik – die Corona-Wirtschaftsrubrik aktuell halten.", no_args_is_help=True)
@@ -346,6 +348,8 @@ def run() -> None:
 # issue 4: `rubrik users …`, `rubrik review list`, `rubrik serve`
 review_cli.register(app, review_app)
 register_publish(app)  # rubrik publish, rubrik serve-public (publish/cli.py)
+register_stories(app)  # issue 3: rubrik stories split|merge|canonical (review/stories_cli.py)
+register_eval(app)  # issue 3: rubrik eval (bench/cli.py)
 
 if __name__ == "__main__":
     main()
