@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -332,17 +333,28 @@ def serve() -> None:
 
 
 @app.command()
-def run() -> None:
-    """Den Abruf als Prefect-Flow ausführen (eingebetteter Standard: SQLite, Prefect ohne eigenen Server)."""
-    from flows.harvest import harvest_flow
+def run(
+    demo: Annotated[bool, typer.Option("--demo", help="Beispielquellen von 127.0.0.1 verwenden.")] = False,
+    state_dir: Annotated[Path, typer.Option(help="Ordner für Prefect-Server und Demo-Daten.")] = Path("var"),
+) -> None:
+    """Alles auf einem Rechner starten: lokaler Prefect-Server, Zeitpläne (Abruf, Veröffentlichung, Wartung),
+    Prüfoberfläche und öffentliche Rubrik. Beenden mit Strg+C."""
+    from flows.runner import RunError
+    from flows.runner import run as run_all
+    from sources.catalog import CatalogError
 
-    settings = _settings()
-    summary = asyncio.run(harvest_flow(settings_overrides=settings.model_dump(mode="json", exclude_defaults=True)))
-    totals = summary["totals"]
-    out.print(
-        f"Abruf fertig: {totals['sources']} Quellen, {totals['new']} neu, {totals['updated']} geändert, "
-        f"{totals['errors']} mit Fehler. Prüfliste: `rubrik items list --status pending`."
-    )
+    try:
+        run_all(demo=demo, var=state_dir, say=out.print)
+    except (RunError, CatalogError) as error:
+        raise UserError(str(error)) from error
+    except KeyboardInterrupt:
+        out.print("Beendet.")
+
+
+@app.command()
+def demo() -> None:
+    """Wie `rubrik run --demo`: die ganze Kette mit Beispielquellen, ohne Internet."""
+    run(demo=True, state_dir=Path("var"))
 
 
 # issue 4: `rubrik users …`, `rubrik review list`, `rubrik serve`

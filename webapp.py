@@ -6,6 +6,8 @@ review's item view learns where an item will appear publicly.
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Awaitable, Callable, MutableMapping
 from datetime import UTC, datetime
 from typing import Any
@@ -19,8 +21,11 @@ from settings import Settings
 from store.review_repo import ItemDetail
 
 Scope = MutableMapping[str, Any]
-ASGIApp = Callable[[Scope, Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]], Awaitable[None]]
+Receive = Callable[[], Awaitable[Any]]
+Send = Callable[[Any], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 STAFF_PREFIX = "/staff"
+log = logging.getLogger("rubrik.web")
 
 
 def public_panel(settings: Settings) -> Callable[[ItemDetail], Panel | None]:
@@ -44,17 +49,67 @@ def public_panel(settings: Settings) -> Callable[[ItemDetail], Panel | None]:
     return provider
 
 
-def create_site(settings: Settings) -> ASGIApp:
+class Debounced:
+    """Calls ``action`` once, ``delay`` seconds after the first of a burst of ``__call__``s (in a thread)."""
+
+    def __init__(self, action: Callable[[], None], delay: float) -> None:
+        self._action, self._delay = action, delay
+        self._lock = threading.Lock()
+        self._timer: threading.Timer | None = None
+
+    def __call__(self) -> None:
+        with self._lock:
+            if self._timer is None:
+                self._timer = threading.Timer(self._delay, self._fire)
+                self._timer.daemon = True
+                self._timer.start()
+
+    def _fire(self) -> None:
+        with self._lock:
+            self._timer = None
+        try:
+            self._action()
+        except Exception:  # a missed announcement only delays publishing until the next schedule
+            log.exception("could not announce a review decision")
+
+
+def _is_decision(scope: Scope) -> bool:
+    path = scope.get("path", "")
+    return scope.get("method") == "POST" and (
+        path.startswith(("/staff/items/", "/staff/queue/")) or path == "/staff/bulk"
+    )
+
+
+def create_site(settings: Settings, *, on_decision: Callable[[], None] | None = None) -> ASGIApp:
+    """``on_decision`` is called after each successful review decision or edit (``rubrik run`` uses it to
+    start a publish run)."""
     hooks = story_hooks(lazy_factory(settings.database_url), Hooks(public=(public_panel(settings),)))
     staff = create_app(settings, hooks=hooks)
     public = create_public_app(settings)
 
-    async def site(scope: Scope, receive: Callable[[], Awaitable[Any]], send: Callable[[Any], Awaitable[None]]) -> None:
+    async def staff_watched(
+        scope: Scope, receive: Callable[[], Awaitable[Any]], send: Callable[[Any], Awaitable[None]]
+    ) -> None:
+        status: list[int] = []
+
+        async def send_and_note(message: Any) -> None:
+            if message.get("type") == "http.response.start":
+                status.append(int(message["status"]))
+            await send(message)
+
+        await staff(scope, receive, send_and_note)
+        if on_decision is not None and status and status[0] < 400:
+            on_decision()
+
+    async def site(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":  # the staff app owns the database engine's lifecycle
             await staff(scope, receive, send)
             return
         path = scope.get("path", "")
         is_staff = path == STAFF_PREFIX or path.startswith(STAFF_PREFIX + "/")
-        await (staff if is_staff else public)(scope, receive, send)
+        if is_staff and _is_decision(scope):
+            await staff_watched(scope, receive, send)
+        else:
+            await (staff if is_staff else public)(scope, receive, send)
 
     return site

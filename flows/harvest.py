@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import acreate_table_artifact
 
 from flows.pipeline import HarvestSummary, harvest
+from flows.retry import transient_only
+from notify.alerts import AlertResult, report_broken_sources
 from settings import load_settings
 
 
-@task(name="harvest-sources", retries=0)
+@task(name="harvest-sources", retries=2, retry_delay_seconds=[10, 60], retry_condition_fn=transient_only)
 async def harvest_sources(overrides: dict[str, Any], only: list[str]) -> HarvestSummary:
-    # No task retries and no caching: back-off per source lives in the database, the source of truth.
+    # No caching, and retries only when the database itself was unreachable: a failing *source* is backed off
+    # per source in the database (the source of truth) and never fails the task.
     return await harvest(load_settings(**overrides), only=only)
+
+
+@task(name="report-broken-sources", retries=1, retry_delay_seconds=60)
+def report_broken(overrides: dict[str, Any]) -> AlertResult:
+    return report_broken_sources(load_settings(**overrides), datetime.now(UTC))
 
 
 @flow(name="harvest", log_prints=False)
@@ -46,4 +55,7 @@ async def harvest_flow(
         description=f"Abruf {summary.started_at:%d.%m.%Y %H:%M} UTC: {summary.totals()}",
     )
     logger.info("Abruf fertig: %s", summary.totals())
+    alerts = report_broken(settings_overrides or {})
+    if alerts.new or alerts.recovered:
+        logger.warning("Gestörte Quellen gemeldet: %s; wieder in Ordnung: %s", alerts.new, alerts.recovered)
     return summary.to_json()

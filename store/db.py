@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,6 +23,9 @@ class SchemaError(RuntimeError):
     """The database schema is missing or older than this code: run ``rubrik init``."""
 
 
+_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout, its folder is created."""
     parsed = make_url(url)
@@ -30,10 +34,22 @@ def make_engine(url: str) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    if parsed.drivername == "postgresql":  # plain URL: use psycopg 3, which we ship
-        url = str(parsed.set(drivername="postgresql+psycopg"))
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    else:
+        if parsed.drivername == "postgresql":  # plain URL: use psycopg 3, which we ship
+            url = str(parsed.set(drivername="postgresql+psycopg"))
+        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    _ENGINES.add(engine)
+    return engine
+
+
+def dispose_all_engines() -> None:
+    """Close every pooled connection of every engine still alive (engines stay usable and reconnect).
+
+    For long-lived processes that build many short-lived engines, e.g. a test session: PostgreSQL's
+    ``max_connections`` is shared by everyone on the server.
+    """
+    for engine in list(_ENGINES):
+        engine.dispose()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -96,3 +112,13 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: commit on success, roll back on error."""
     with factory() as session, session.begin():
         yield session
+
+
+def is_transient_db_error(error: BaseException) -> bool:
+    """A database error worth one more try later (connection lost, server restarting, lock timeout) — not a
+    constraint violation or a bug."""
+    from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    return isinstance(error, OperationalError | InterfaceError)

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from settings import Settings, load_settings
+from store.db import dispose_all_engines
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus"
@@ -30,6 +31,13 @@ def _skip_or_fail_postgres() -> None:
     if os.environ.get("RUBRIK_REQUIRE_POSTGRES") == "1":
         pytest.fail("PostgreSQL at 127.0.0.1:5432 is required (RUBRIK_REQUIRE_POSTGRES=1) but not reachable")
     pytest.skip("PostgreSQL at 127.0.0.1:5432 not reachable")
+
+
+@pytest.fixture(autouse=True)
+def _close_pooled_connections() -> Iterator[None]:
+    """Tests build many engines; without this, idle pooled connections pile up towards PostgreSQL's limit."""
+    yield
+    dispose_all_engines()
 
 
 @pytest.fixture

@@ -39,3 +39,34 @@ async def test_staff_and_public_share_one_server(review_env: ReviewEnv) -> None:
 @pytest.fixture
 def anyio_backend() -> Any:
     return "asyncio"
+
+
+@pytest.mark.anyio
+async def test_a_decision_announces_itself_once_per_burst(review_env: ReviewEnv) -> None:  # noqa: F811
+    import threading
+
+    from webapp import Debounced
+
+    fired = threading.Event()
+    calls: list[int] = []
+
+    def announce() -> None:
+        calls.append(1)
+        fired.set()
+
+    site = create_site(review_env.settings, on_decision=Debounced(announce, delay=0.2))
+    transport = httpx.ASGITransport(app=site, client=("127.0.0.1", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        csrf = await login(http)
+        await http.get("/staff/")  # reading decides nothing
+        first, second = review_env.item_ids()[:2]
+        for item in (first, second):
+            with review_env.session() as session:
+                [view] = [v for v in items_repo.list_items(session) if v.id == item]
+            answer = await http.post(f"/staff/queue/{item}/approve", data={"revision": view.revision_id, "csrf": csrf})
+            assert answer.status_code < 400
+        assert fired.wait(5)
+        assert calls == [1]  # two decisions, one announcement
+        forged = await http.post(f"/staff/queue/{first}/approve", data={"revision": 1, "csrf": "falsch"})
+        assert forged.status_code == 403
+    assert calls == [1]
