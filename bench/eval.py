@@ -34,7 +34,11 @@ def report(corpus: Path = CORPUS, *, verbose: bool = False, classifier: bool = T
     items = load_items(corpus)
     halves = {half: [i for i in items if i.half == half] for half in HALVES}
     out(f"Bewertungsmenge: {len(items)} Einträge (dev {len(halves['dev'])}, Test zurückgehalten {len(halves['test'])})")
-    scored = {"dev": evaluate_rules(halves["dev"]), "test": evaluate_rules(halves["test"]), "alle": evaluate_rules(items)}
+    scored = {
+        "dev": evaluate_rules(halves["dev"]),
+        "test": evaluate_rules(halves["test"]),
+        "alle": evaluate_rules(items),
+    }
     for axis in ("sectors", "topics"):
         out(f"\n{axis} (Regeln, alle Einträge):")
         for slug, scores in scored["alle"][axis].items():

@@ -48,7 +48,7 @@ class LabelledItem:
 
     @property
     def half(self) -> str:
-        """"dev" or "test": fixed by the id alone, so adding items never moves others between halves."""
+        """ "dev" or "test": fixed by the id alone, so adding items never moves others between halves."""
         return HALVES[hashlib.sha256(self.id.encode()).digest()[0] % 2]
 
 

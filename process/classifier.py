@@ -63,9 +63,7 @@ class Model:
 
     def predict(self, title: str, text: str, threshold: float = THRESHOLD) -> dict[str, float]:
         """Labels whose probability reaches ``threshold``, with that probability as the confidence."""
-        return {
-            label: round(p, 3) for label, p in self.probabilities(title, text).items() if p >= threshold
-        }
+        return {label: round(p, 3) for label, p in self.probabilities(title, text).items() if p >= threshold}
 
 
 def train(examples: Sequence[Example]) -> Model | None:
@@ -83,7 +81,9 @@ def train(examples: Sequence[Example]) -> Model | None:
     return Model(labels, vocabulary, idf, _fit(x, y))
 
 
-def _vectorise(docs: Sequence[Counter[str]], vocabulary: Mapping[str, int], idf: NDArray[np.float64]) -> NDArray[np.float64]:
+def _vectorise(
+    docs: Sequence[Counter[str]], vocabulary: Mapping[str, int], idf: NDArray[np.float64]
+) -> NDArray[np.float64]:
     """Rows of L2-normalised sublinear tf-idf, plus a constant 1 column for the bias."""
     x = np.zeros((len(docs), len(vocabulary) + 1), dtype=np.float64)
     for row, doc in enumerate(docs):

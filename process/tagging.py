@@ -261,7 +261,9 @@ def _collapse_enumeration(sectors: dict[str, str], taxonomy: Taxonomy) -> None:
     in general: it gets ``alle-branchen`` instead of each enumerated sector."""
     specific = [slug for slug in sectors if slug != GENERAL_SECTOR]
     if specific and "Titel:" not in sectors.get(GENERAL_SECTOR, "Titel:"):
-        del sectors[GENERAL_SECTOR]  # "KMU" among a sector's recipients ("KMU der Landwirtschaft") is no general measure
+        del sectors[
+            GENERAL_SECTOR
+        ]  # "KMU" among a sector's recipients ("KMU der Landwirtschaft") is no general measure
     if len(specific) >= taxonomy.enumeration_sectors:
         for slug in specific:
             del sectors[slug]

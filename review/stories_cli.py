@@ -55,10 +55,11 @@ def merge(
 ) -> None:
     """Geschichten zusammenführen (dieselbe Nachricht); nichts wird gelöscht."""
     from store import stories_repo
+    from store.items_repo import DecisionError
 
     def change(session: Any, taxonomy: Any) -> str:
         if len(set(stories)) < 2:
-            raise stories_repo.DecisionError("Bitte mindestens zwei verschiedene Geschichten angeben.")
+            raise DecisionError("Bitte mindestens zwei verschiedene Geschichten angeben.")
         target = stories_repo.merge_stories(session, stories, priority=taxonomy.priority, actor=actor,
                                             now=datetime.now(UTC))  # fmt: skip
         return f"Geschichten {', '.join(map(str, stories))} sind jetzt Geschichte {target}."
@@ -74,11 +75,12 @@ def canonical(
 ) -> None:
     """Den maßgeblichen Text einer Geschichte festlegen (statt der Regel: Ministerium vor Nachdruck)."""
     from store import stories_repo
+    from store.items_repo import DecisionError
 
     def change(session: Any, taxonomy: Any) -> str:
         found = stories_repo.stories_of(session, [item]).get(item)
         if found is None or found.story_id != story:
-            raise stories_repo.DecisionError(f"Eintrag {item} gehört nicht zu Geschichte {story}.")
+            raise DecisionError(f"Eintrag {item} gehört nicht zu Geschichte {story}.")
         stories_repo.set_canonical(session, item, actor=actor, now=datetime.now(UTC))
         return f"Geschichte {story}: maßgeblich ist jetzt Eintrag {item}."
 

@@ -47,15 +47,20 @@ def story_panel(session: Session, detail: ItemDetail) -> Panel | None:
         return None
     lines = [PanelLine(f"Geschichte {story.story_id}" + _canonical_note(story, detail.view.id))]
     others = [m for m in story.members if m.item_id != detail.view.id]
-    lines += [
-        PanelLine(f"auch gemeldet von {m.source_id} (Eintrag {m.item_id}, zuerst gesehen "
-                  f"{m.first_seen_at:%d.%m.%Y %H:%M})", f"../{m.item_id}")  # fmt: skip
-        for m in others
-    ]
+    lines += [PanelLine(_also_reported(m), f"/staff/items/{m.item_id}") for m in others]
     if story.canonical_item_id not in (None, detail.view.id):
-        lines.append(PanelLine(f"Maßgeblicher Text: Eintrag {story.canonical_item_id}", f"../{story.canonical_item_id}"))
+        lines.append(
+            PanelLine(
+                f"Maßgeblicher Text: Eintrag {story.canonical_item_id}", f"/staff/items/{story.canonical_item_id}"
+            )
+        )
     lines += [PanelLine(f"Andere Fassung derselben Regelung: Geschichte {v}") for v in story.versions]
     return Panel("Geschichte", tuple(lines))
+
+
+def _also_reported(member: stories_repo.Provenance) -> str:
+    seen = f"{member.first_seen_at:%d.%m.%Y %H:%M}"
+    return f"auch gemeldet von {member.source_id} (Eintrag {member.item_id}, zuerst gesehen {seen})"
 
 
 def _canonical_note(story: stories_repo.StoryInfo, item_id: int) -> str:
@@ -66,8 +71,10 @@ def duplicates_panel(session: Session, detail: ItemDetail) -> Panel | None:
     found = stories_repo.possible_duplicates(session, detail.view.id)
     if not found:
         return None
-    lines = tuple(PanelLine(f"Eintrag {c.item_id} ({c.source_id}): {c.verdict} – {c.reason}", f"../{c.item_id}")
-                  for c in found)  # fmt: skip
+    lines = tuple(
+        PanelLine(f"Eintrag {c.item_id} ({c.source_id}): {c.verdict} – {c.reason}", f"/staff/items/{c.item_id}")
+        for c in found
+    )
     return Panel("Mögliche Dubletten in anderen Geschichten", lines)
 
 

@@ -1,4 +1,4 @@
-"""`rubrik stories split|merge|canonical` through the real Typer app: each change lands in the store and the audit log."""
+"""`rubrik stories split|merge|canonical` via the real Typer app: each change lands in the store and the audit log."""
 
 from __future__ import annotations
 

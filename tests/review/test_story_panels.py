@@ -54,6 +54,7 @@ async def test_item_view_shows_story_tag_reasons_and_suggestions(
     assert "Vorgeschlagenes Ablaufdatum 31.08.2021" in page
     other = (await client.get(f"/staff/items/{second}")).text
     assert "auch gemeldet von ihk" in other and f"Maßgeblicher Text: Eintrag {first}" in other
+    assert f'<a href="/staff/items/{first}"' in other
 
 
 async def test_possible_duplicates_panel_lists_similar_items_of_other_stories(
@@ -67,5 +68,7 @@ async def test_possible_duplicates_panel_lists_similar_items_of_other_stories(
                                  now=T0 + timedelta(hours=4))  # fmt: skip
     await login(client)
     page = (await client.get(f"/staff/items/{first}")).text
-    assert "Mögliche Dubletten in anderen Geschichten" in page and f"Eintrag {second} (stadt-freiberg): Dublette" in page
+    assert (
+        "Mögliche Dubletten in anderen Geschichten" in page and f"Eintrag {second} (stadt-freiberg): Dublette" in page
+    )
     assert "auch gemeldet von" not in page
