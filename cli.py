@@ -16,9 +16,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from bench.cli import register as register_eval
 from publish.cli import register as register_publish
 from review import cli as review_cli
 from review import directory_cli, entries_cli
+from review.stories_cli import register as register_stories
 from settings import Settings, load_settings
 
 app = typer.Typer(help="rubrik – die Corona-Wirtschaftsrubrik aktuell halten.", no_args_is_help=True)
@@ -364,6 +366,8 @@ directory_cli.register(app)
 
 # issue 8: `rubrik entries …`, `rubrik contacts …`
 entries_cli.register(app)
+register_stories(app)  # issue 3: rubrik stories split|merge|canonical (review/stories_cli.py)
+register_eval(app)  # issue 3: rubrik eval (bench/cli.py)
 
 if __name__ == "__main__":
     main()

@@ -17,6 +17,7 @@ from publish.serve import create_public_app
 from review.app import create_app
 from review.directory_app import create_directory_app, is_form_path
 from review.hooks import Hooks, Panel, PanelLine
+from review.story_panels import lazy_factory, story_hooks
 from settings import Settings
 from store.review_repo import ItemDetail
 
@@ -83,7 +84,8 @@ def _is_decision(scope: Scope) -> bool:
 def create_site(settings: Settings, *, on_decision: Callable[[], None] | None = None) -> ASGIApp:
     """``on_decision`` is called after each successful review decision or edit (``rubrik run`` uses it to
     start a publish run)."""
-    staff = create_app(settings, hooks=Hooks(public=(public_panel(settings),)))
+    hooks = story_hooks(lazy_factory(settings.database_url), Hooks(public=(public_panel(settings),)))
+    staff = create_app(settings, hooks=hooks)
     public = create_public_app(settings)
     directory = create_directory_app(settings)  # the Kauf-regional form and private links (issue 7)
 

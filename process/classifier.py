@@ -1,21 +1,33 @@
-"""Tag suggestions learnt from staff-reviewed items: one Bernoulli naive Bayes per tag over stemmed words.
+"""Tag suggestions learnt from staff-reviewed items: one-vs-rest logistic regression over tf-idf features.
 
-Deliberately small and explainable: it only *suggests* tags (with a confidence) next to the rule tags; staff
-decide. Trained on the corrections staff recorded; ``evaluate`` in the eval command compares it with the
-rules alone on held-out folds.
+Features are Snowball stems of the title (marked ``t:``) and of the lead, weighted by sublinear tf × idf and
+L2-normalised — the standard text-classification recipe. Each tag gets its own L2-regularised logistic
+regression, trained by full-batch gradient descent (numpy; a few hundred reviewed items train in well under a
+second). Positive examples are weighted up so rare tags are not drowned by the many items without them.
+
+It only *suggests* tags, each with a confidence (the model's probability), next to the rule tags; staff
+decide. Trained on the items staff reviewed (corrections and approved items); ``bench/evalset.py`` compares
+it with the rules alone and with rules + suggestions by cross-validation.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
 
 from process.german import fold, stem, words
 
-MIN_EXAMPLES = 5  # per tag: below this a tag is never suggested
+MIN_EXAMPLES = 3  # per tag: below this a tag is never suggested
 LEAD_CHARS = 2500
+THRESHOLD = 0.5
+_L2 = 1e-3
+_STEPS = 300
+_RATE = 2.0
 _STOP_WORDS = (
     "der die das und oder in im zu zum zur von für mit auf an bei des den dem ein eine einer eines ist sind wird "
     "werden wurde nicht auch als aus nach sich es sie wir ihr"
@@ -30,54 +42,75 @@ class Example:
     labels: frozenset[str]  # "sectors:handwerk", "topics:kredite-buergschaften", …
 
 
-def features(title: str, text: str) -> frozenset[str]:
-    """Stemmed words of title (marked) and lead; a set: presence, not counts."""
-    title_stems = {"t:" + stem(w) for w in words(fold(title)) if w not in _STOP}
-    lead_stems = {stem(w) for w in words(fold(text[:LEAD_CHARS])) if w not in _STOP and len(w) > 2}
-    return frozenset(title_stems | lead_stems)
+def features(title: str, text: str) -> Counter[str]:
+    """Term counts: stems of the title (marked) and of the lead."""
+    found: Counter[str] = Counter("t:" + stem(w) for w in words(fold(title)) if w not in _STOP)
+    found.update(stem(w) for w in words(fold(text[:LEAD_CHARS])) if w not in _STOP and len(w) > 2)
+    return found
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Model:
-    priors: Mapping[str, float]  # label -> P(label)
-    present: Mapping[str, Mapping[str, float]]  # label -> feature -> log P(f | label) (present)
-    absent: Mapping[str, Mapping[str, float]]  # label -> feature -> log P(f | not label)
-    vocabulary: frozenset[str]
+    labels: tuple[str, ...]
+    vocabulary: Mapping[str, int]  # term -> column
+    idf: NDArray[np.float64]
+    weights: NDArray[np.float64]  # (terms + 1 bias) × labels
 
-    def predict(self, title: str, text: str, threshold: float = 0.5) -> dict[str, float]:
-        """Labels with P(label | words) ≥ threshold; evidence from present features only (fast, stable)."""
-        found = features(title, text) & self.vocabulary
-        result = {}
-        for label, prior in self.priors.items():
-            logit = math.log(prior) - math.log(1 - prior)
-            pos, neg = self.present[label], self.absent[label]
-            logit += sum(pos.get(f, 0.0) - neg.get(f, 0.0) for f in found)
-            confidence = 1 / (1 + math.exp(-max(-30.0, min(30.0, logit))))
-            if confidence >= threshold:
-                result[label] = round(confidence, 3)
-        return result
+    def probabilities(self, title: str, text: str) -> dict[str, float]:
+        row = _vectorise([features(title, text)], self.vocabulary, self.idf)
+        scores = _sigmoid(row @ self.weights)[0]
+        return {label: float(p) for label, p in zip(self.labels, scores, strict=True)}
+
+    def predict(self, title: str, text: str, threshold: float = THRESHOLD) -> dict[str, float]:
+        """Labels whose probability reaches ``threshold``, with that probability as the confidence."""
+        return {label: round(p, 3) for label, p in self.probabilities(title, text).items() if p >= threshold}
 
 
 def train(examples: Sequence[Example]) -> Model | None:
     """A model, or None when there are too few reviewed items to learn anything."""
     counts = Counter(label for example in examples for label in example.labels)
-    labels = [label for label, n in counts.items() if MIN_EXAMPLES <= n < len(examples)]
+    labels = tuple(sorted(label for label, n in counts.items() if MIN_EXAMPLES <= n < len(examples)))
     if not labels:
         return None
-    feats = [features(e.title, e.text) for e in examples]
-    doc_freq = Counter(f for fs in feats for f in fs)
-    vocabulary = frozenset(f for f, n in doc_freq.items() if n >= 2)
-    priors, present, absent = {}, {}, {}
-    for label in labels:
-        inside = [fs for fs, e in zip(feats, examples, strict=True) if label in e.labels]
-        outside = [fs for fs, e in zip(feats, examples, strict=True) if label not in e.labels]
-        priors[label] = len(inside) / len(examples)
-        present[label] = _log_probs(inside, vocabulary)
-        absent[label] = _log_probs(outside, vocabulary)
-    return Model(priors, present, absent, vocabulary)
+    docs = [features(e.title, e.text) for e in examples]
+    doc_freq = Counter(term for doc in docs for term in doc)
+    vocabulary = {term: n for n, term in enumerate(sorted(t for t, df in doc_freq.items() if df >= 2))}
+    idf = np.array([math.log((1 + len(docs)) / (1 + doc_freq[t])) + 1 for t in vocabulary], dtype=np.float64)
+    x = _vectorise(docs, vocabulary, idf)
+    y = np.array([[label in e.labels for label in labels] for e in examples], dtype=np.float64)
+    return Model(labels, vocabulary, idf, _fit(x, y))
 
 
-def _log_probs(docs: Iterable[frozenset[str]], vocabulary: frozenset[str]) -> dict[str, float]:
-    docs = list(docs)
-    counts = Counter(f for fs in docs for f in fs if f in vocabulary)
-    return {f: math.log((counts[f] + 0.5) / (len(docs) + 1)) for f in vocabulary}
+def _vectorise(
+    docs: Sequence[Counter[str]], vocabulary: Mapping[str, int], idf: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Rows of L2-normalised sublinear tf-idf, plus a constant 1 column for the bias."""
+    x = np.zeros((len(docs), len(vocabulary) + 1), dtype=np.float64)
+    for row, doc in enumerate(docs):
+        for term, count in doc.items():
+            column = vocabulary.get(term)
+            if column is not None:
+                x[row, column] = (1 + math.log(count)) * idf[column]
+        norm = np.linalg.norm(x[row, :-1])
+        if norm > 0:
+            x[row, :-1] /= norm
+    x[:, -1] = 1.0
+    return x
+
+
+def _fit(x: NDArray[np.float64], y: NDArray[np.float64]) -> NDArray[np.float64]:
+    """All labels at once: full-batch gradient descent on the class-weighted, L2-regularised log loss."""
+    positives = y.sum(axis=0)
+    balance = np.where(y > 0, (len(y) - positives) / np.maximum(positives, 1), 1.0)  # rare tags count as much
+    balance = balance**0.75  # … but not fully: full balancing over-suggests
+    weights = np.zeros((x.shape[1], y.shape[1]), dtype=np.float64)
+    for _ in range(_STEPS):
+        error = (_sigmoid(x @ weights) - y) * balance
+        gradient = x.T @ error / len(y) + _L2 * np.vstack([weights[:-1], np.zeros((1, y.shape[1]))])
+        weights -= _RATE * gradient
+    return weights
+
+
+def _sigmoid(z: NDArray[np.float64]) -> NDArray[np.float64]:
+    result: NDArray[np.float64] = 1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))
+    return result

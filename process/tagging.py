@@ -58,12 +58,15 @@ class _Field:
 
 def tag_item(title: str, text: str, taxonomy: Taxonomy, hints: SourceHints = SourceHints()) -> Tags:
     """All tags of one item with reasons; pure and deterministic."""
-    title_f = _field("Titel", title)
-    lead_f = _field("Text", text[: taxonomy.lead_chars])
-    sectors = _match_axis(taxonomy.sectors, title_f, lead_f, taxonomy)
-    topics = _match_axis(taxonomy.topics, title_f, lead_f, taxonomy)
-    relevant, why = _relevance(title_f, lead_f, sectors, topics, taxonomy)
+    title_f = _field("Titel", _masked_text(title, taxonomy))
+    lead_f = _field("Text", _masked_text(text[: taxonomy.lead_chars], taxonomy))
+    recipients_f = _field("Empfänger", recipients_text(text, taxonomy))
+    fields = ((title_f, taxonomy.title_weight), (lead_f, 1), (recipients_f, taxonomy.recipient_weight))
+    sectors = _match_axis(taxonomy.sectors, fields, taxonomy.min_scores.get("sectors", taxonomy.min_score))
+    topics = _match_axis(taxonomy.topics, fields[:2], taxonomy.min_scores.get("topics", taxonomy.min_score))
+    relevant, why = judge_relevance(title_f, lead_f, recipients_f, sectors, topics, taxonomy)
     if relevant:
+        _collapse_enumeration(sectors, taxonomy)
         _add_defaults(sectors, topics, hints, taxonomy)
     else:
         sectors, topics = {}, {}
@@ -81,8 +84,38 @@ def tag_item(title: str, text: str, taxonomy: Taxonomy, hints: SourceHints = Sou
     )
 
 
-def _field(name: str, raw: str) -> _Field:
+def _masked_text(raw: str, taxonomy: Taxonomy) -> str:
+    """Folded text with the taxonomy's masks blanked (ministry names: "… für Wirtschaft, Arbeit und Verkehr")."""
     folded = " ".join(fold(raw).split())
+    pattern = _mask_re(taxonomy.mask)
+    return pattern.sub(" ", folded) if pattern is not None else folded
+
+
+@lru_cache(maxsize=8)
+def _mask_re(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+
+
+def recipients_text(text: str, taxonomy: Taxonomy) -> str:
+    """The recipient section of a funding regulation ("Zuwendungsempfänger sind …"), which says whom a
+    measure is for better than any other part — wherever it stands in the text; empty when there is none."""
+    if not taxonomy.recipients:
+        return ""
+    folded = " ".join(fold(text).split())
+    match = _recipients_re(taxonomy.recipients).search(folded)
+    if match is None:
+        return ""
+    window = folded[match.end() : match.end() + taxonomy.recipient_chars]
+    pattern = _mask_re(taxonomy.mask)
+    return pattern.sub(" ", window) if pattern is not None else window
+
+
+@lru_cache(maxsize=8)
+def _recipients_re(markers: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(m) for m in markers))
+
+
+def _field(name: str, folded: str) -> _Field:
     found = tuple(words(folded))
     return _Field(name, folded, found, frozenset(stem(w) for w in found))
 
@@ -91,24 +124,30 @@ def _ordered(found: Mapping[str, str], order: Sequence[str]) -> tuple[str, ...]:
     return tuple(slug for slug in order if slug in found)
 
 
-def _match_axis(rules: Sequence[Rule], title: _Field, lead: _Field, taxonomy: Taxonomy) -> dict[str, str]:
+def _match_axis(rules: Sequence[Rule], fields: Sequence[tuple[_Field, int]], min_score: int) -> dict[str, str]:
+    """Score = weight × distinct hits per field (the lead counts repeats, up to 3 per term)."""
     found: dict[str, str] = {}
     for rule in rules:
-        title_hits = rule_hits(rule, title)
-        lead_hits = [] if rule.title_only else rule_hits(rule, lead)
-        score = taxonomy.title_weight * len(set(title_hits)) + min(len(lead_hits), 3 * len(set(lead_hits)))
-        if score >= taxonomy.min_score:
-            found[rule.slug] = _reason(rule, title_hits, lead_hits)
+        score, shown = 0, []
+        for field_, weight in fields:
+            if not field_.text or (rule.title_only and field_.name == "Text"):
+                continue
+            hits = rule_hits(rule, field_)
+            distinct = len(set(hits))
+            score += weight * distinct if weight != 1 else min(len(hits), 3 * distinct)
+            shown.append((field_.name, hits))
+        if score >= min_score:
+            found[rule.slug] = _reason(rule, shown)
     return found
 
 
-def _reason(rule: Rule, title_hits: list[str], lead_hits: list[str]) -> str:
+def _reason(rule: Rule, shown: list[tuple[str, list[str]]]) -> str:
     parts = []
-    for where, hits in (("Titel", title_hits), ("Text", lead_hits)):
+    for where, hits in shown:
         if hits:
             counted = {hit: hits.count(hit) for hit in dict.fromkeys(hits)}
-            shown = ", ".join(f"„{hit}“" + (f" ×{n}" if n > 1 else "") for hit, n in list(counted.items())[:4])
-            parts.append(f"{where}: {shown}")
+            listed = ", ".join(f"„{hit}“" + (f" ×{n}" if n > 1 else "") for hit, n in list(counted.items())[:4])
+            parts.append(f"{where}: {listed}")
     return f"Regel {rule.slug} — " + "; ".join(parts)
 
 
@@ -177,18 +216,29 @@ def _phrase_re(phrase: str) -> re.Pattern[str]:
     return re.compile(r"(?<![a-z0-9])" + re.escape(phrase) + r"(?![a-z0-9])")
 
 
-def _relevance(
-    title: _Field, lead: _Field, sectors: dict[str, str], topics: dict[str, str], taxonomy: Taxonomy
+def judge_relevance(
+    title: _Field, lead: _Field, recipients: _Field, sectors: dict[str, str], topics: dict[str, str], tax: Taxonomy
 ) -> tuple[bool, str]:
-    business = _parts_found(taxonomy.business, title, lead)
-    off_topic = _parts_found(taxonomy.not_relevant, title, _Field("", "", (), frozenset()))
-    if not topics and off_topic:
-        return False, f"nicht wirtschaftsrelevant: Thema „{off_topic[0]}“ im Titel, kein Wirtschaftsthema"
-    if not topics and not sectors and not business:
-        return False, "nicht wirtschaftsrelevant: kein Wirtschaftsthema, keine Branche, kein Unternehmensbezug"
+    """Is the item for businesses? Addressees decide, not subjects: a funding regulation for municipalities
+    is no business news although it is about funding."""
+    business_title = _parts_found(tax.business, title)
+    business = business_title + _parts_found(tax.business, lead)
+    if not topics and not business_title and (off := _parts_found(tax.not_relevant, title)):
+        return False, f"nicht wirtschaftsrelevant: Thema „{off[0]}“ im Titel, kein Wirtschaftsthema"
+    if recipients.text:
+        if found := _parts_found(tax.business, recipients):
+            return True, "Empfänger sind Unternehmen: " + ", ".join(found[:3])
+        if others := _parts_found(tax.non_business, recipients):
+            return False, "nicht wirtschaftsrelevant: Empfänger sind " + ", ".join(others[:3])
+    if strong := [t for t in topics if t in tax.business_topics]:
+        return True, "Wirtschaftsthema erkannt: " + ", ".join(strong)
+    if business or sectors:
+        return True, "Unternehmensbezug: " + ", ".join((list(sectors) + business)[:3])
+    if others := _parts_found(tax.non_business, title, lead):
+        return False, "nicht wirtschaftsrelevant: richtet sich an " + ", ".join(others[:3])
     if topics:
         return True, "Wirtschaftsthema erkannt: " + ", ".join(topics)
-    return True, "Unternehmensbezug: " + ", ".join((list(sectors) + business)[:3])
+    return False, "nicht wirtschaftsrelevant: kein Wirtschaftsthema, keine Branche, kein Unternehmensbezug"
 
 
 def _parts_found(parts: tuple[str, ...], *fields: _Field) -> list[str]:
@@ -206,6 +256,20 @@ def _distinct_words(fields: tuple[_Field, ...]) -> set[str]:
     return {w for f in fields for w in f.words}
 
 
+def _collapse_enumeration(sectors: dict[str, str], taxonomy: Taxonomy) -> None:
+    """A text naming many sectors ("Handwerk, Handel, Dienstleistungen und freie Berufe") addresses businesses
+    in general: it gets ``alle-branchen`` instead of each enumerated sector."""
+    specific = [slug for slug in sectors if slug != GENERAL_SECTOR]
+    if specific and "Titel:" not in sectors.get(GENERAL_SECTOR, "Titel:"):
+        del sectors[
+            GENERAL_SECTOR
+        ]  # "KMU" among a sector's recipients ("KMU der Landwirtschaft") is no general measure
+    if len(specific) >= taxonomy.enumeration_sectors:
+        for slug in specific:
+            del sectors[slug]
+        sectors[GENERAL_SECTOR] = "Aufzählung vieler Branchen (" + ", ".join(specific) + "): Unternehmen allgemein"
+
+
 def _add_defaults(sectors: dict[str, str], topics: dict[str, str], hints: SourceHints, taxonomy: Taxonomy) -> None:
     defaults = taxonomy.defaults_for(hints.source_id)
     specific = any(slug != GENERAL_SECTOR for slug in sectors)
@@ -215,8 +279,8 @@ def _add_defaults(sectors: dict[str, str], topics: dict[str, str], hints: Source
         sectors.setdefault(slug, f"Vorgabe der Quelle {hints.source_id}")
     for slug in dict.fromkeys(hints.topics + defaults.get("topics", ())):
         topics.setdefault(slug, f"Vorgabe der Quelle {hints.source_id}")
-    if topics and not sectors:
-        sectors[GENERAL_SECTOR] = "Maßnahme ohne bestimmte Branche: gilt für Unternehmen allgemein"
+    if not sectors:
+        sectors[GENERAL_SECTOR] = "relevant, aber keine bestimmte Branche genannt: gilt für Unternehmen allgemein"
 
 
 def find_towns(text: str, taxonomy: Taxonomy, source_towns: Sequence[str] = ()) -> dict[str, str]:

@@ -5,7 +5,7 @@ source defaults, source priority and the county's municipalities. The data lives
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
@@ -50,6 +50,15 @@ class Taxonomy:
     title_weight: int = 3
     lead_chars: int = 800
     min_score: int = 3
+    # relevance and structure (see taxonomy.yaml: mask, recipients, relevance)
+    mask: tuple[str, ...] = ()  # regular expressions over folded text, blanked before any matching
+    recipients: tuple[str, ...] = ()  # folded markers of a regulation's recipient section
+    recipient_chars: int = 400
+    recipient_weight: int = 2
+    non_business: tuple[str, ...] = ()  # addressees that are not businesses (municipalities, students …)
+    business_topics: frozenset[str] = frozenset()  # topics that concern businesses by themselves
+    enumeration_sectors: int = 3  # this many specific sectors in one text mean "alle Branchen"
+    min_scores: Mapping[str, int] = field(default_factory=dict)  # per axis, overrides min_score
 
     def slugs(self, axis: str) -> tuple[str, ...]:
         if axis == "towns":
@@ -101,9 +110,24 @@ def load_taxonomy(path: Path = TAXONOMY_FILE) -> Taxonomy:
         title_weight=int(data.get("title_weight", 3)),
         lead_chars=int(data.get("lead_chars", 800)),
         min_score=int(data.get("min_score", 3)),
+        **_relevance_fields(data),
     )
     _check(taxonomy)
     return taxonomy
+
+
+def _relevance_fields(data: Mapping[str, Any]) -> dict[str, Any]:
+    relevance = data.get("relevance") or {}
+    return {
+        "mask": tuple(str(pattern) for pattern in data.get("mask") or ()),
+        "recipients": _folded(data.get("recipients")),
+        "recipient_chars": int(data.get("recipient_chars", 400)),
+        "recipient_weight": int(data.get("recipient_weight", 2)),
+        "non_business": _folded(relevance.get("non_business")),
+        "business_topics": frozenset(relevance.get("business_topics") or ()),
+        "enumeration_sectors": int(data.get("enumeration_sectors", 3)),
+        "min_scores": MappingProxyType(dict(data.get("min_scores") or {})),
+    }
 
 
 def _folded(values: Any) -> tuple[str, ...]:

@@ -215,3 +215,33 @@ def _info(session: Session, story_id: int) -> StoryInfo:
     )
     versions = tuple(sorted({a if b == story_id else b for a, b in links}))
     return StoryInfo(story_id, story.canonical_item_id, members, versions)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    item_id: int
+    source_id: str
+    verdict: str  # German, for staff
+    reason: str
+
+
+_VERDICTS = {"duplicate": "Dublette", "version": "andere Fassung", "different": "ähnlich, aber verschieden"}
+
+
+def possible_duplicates(session: Session, item_id: int, limit: int = 5) -> list[Candidate]:
+    """Items of *other* stories that share dedupe keys with this one (from the index), with the verifier's
+    verdict — what staff check before merging stories."""
+    _item, revision = _item_revision(session, item_id)
+    fp = fingerprint(revision.title, revision.content_text, revision.url)
+    own = session.get(StoryMemberRow, item_id)
+    found = []
+    for other_id in _candidates(session, item_id, fp):
+        other_member = session.get(StoryMemberRow, other_id)
+        if own is not None and other_member is not None and other_member.story_id == own.story_id:
+            continue
+        other, other_rev = _item_revision(session, other_id)
+        verdict, why = verify(fp, fingerprint(other_rev.title, other_rev.content_text, other_rev.url))
+        found.append(Candidate(other_id, other.source_id, _VERDICTS.get(verdict, verdict), why))
+        if len(found) >= limit:
+            break
+    return found

@@ -66,7 +66,8 @@ class ItemTagsRow(Base):
     __tablename__ = "item_tags"
 
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
-    revision_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    # indexed: max(revision_id) is the enrichment cursor (store/tags_repo.py), found without a scan
+    revision_id: Mapped[int | None] = mapped_column(Integer, default=None, index=True)
     relevant: Mapped[bool] = mapped_column(Boolean, default=True)
     relevance_reason: Mapped[str] = mapped_column(Text, default="")
     reasons: Mapped[dict[str, Any]] = mapped_column(default=dict)  # axis -> slug -> reason

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from process.classifier import Example, Model, train
@@ -52,13 +52,21 @@ def enrich_pending(session: Session, taxonomy: Taxonomy, now: datetime, *, batch
         done += len(ids)
 
 
+LOOKBACK = 2000  # revision ids below the cursor checked again: a transaction may commit a lower id late
+
+
 def _pending_ids(session: Session, limit: int) -> list[int]:
+    """Items whose current revision is not tagged yet, oldest revision first — from the revisions' primary key
+    above the cursor (the highest tagged revision, read from an index), so the cost follows the number of new
+    revisions, not the store size."""
+    cursor = session.scalar(select(func.max(ItemTagsRow.revision_id))) or 0
     query = (
-        select(ItemRow.id)
-        .outerjoin(ItemTagsRow, ItemTagsRow.item_id == ItemRow.id)
-        .where(ItemRow.current_revision_id.is_not(None))
-        .where(or_(ItemTagsRow.item_id.is_(None), ItemTagsRow.revision_id != ItemRow.current_revision_id))
-        .order_by(ItemRow.id)
+        select(RevisionRow.item_id)
+        .join(ItemRow, and_(ItemRow.id == RevisionRow.item_id, ItemRow.current_revision_id == RevisionRow.id))
+        .outerjoin(ItemTagsRow, ItemTagsRow.item_id == RevisionRow.item_id)
+        .where(RevisionRow.id > max(0, cursor - LOOKBACK))
+        .where(or_(ItemTagsRow.item_id.is_(None), ItemTagsRow.revision_id != RevisionRow.id))
+        .order_by(RevisionRow.id)
         .limit(limit)
     )
     return list(session.scalars(query))

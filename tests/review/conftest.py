@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from process.model import Entry
 from review.app import create_app
 from review.passwords import hash_password
+from review.story_panels import story_hooks
 from settings import Settings
 from store import items_repo, sources_repo, users_repo
 from store.db import make_engine, session_factory, transaction, upgrade
@@ -80,7 +81,7 @@ def review_env(db_url: str, make_settings: Any) -> Iterator[ReviewEnv]:
     upgrade(engine)
     factory = session_factory(engine)
     seed(factory)
-    yield ReviewEnv(settings, factory, create_app(settings))
+    yield ReviewEnv(settings, factory, create_app(settings, hooks=story_hooks(lambda: factory)))
     engine.dispose()
 
 

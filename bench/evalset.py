@@ -1,12 +1,15 @@
 """The labelled evaluation set and its scores: tagging (per sector/topic P/R/F1, micro-F1, relevance),
 the classifier against the rules (cross-validated), and duplicate detection over labelled pairs.
 
-Labels live in tests/fixtures/eval/; corpus texts are read from ../shared/corpus. Used by the quality gate
-(tests/process/test_quality_gate.py) and printed by bench/eval.py.
+Labels live in tests/fixtures/eval/; corpus texts are read from ../shared/corpus. The set is split
+deterministically (by a hash of the item id) into a *dev* half, on which rules and term lists are tuned, and a
+*held-out test* half that tuning never looks at. Used by the quality gate (tests/process/test_quality_gate.py),
+printed by ``rubrik eval`` and bench/eval.py.
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import random
 import unicodedata
@@ -21,7 +24,10 @@ from process.dedupe import fingerprint, verify
 from process.tagging import SourceHints, tag_item
 from process.taxonomy import Taxonomy, load_taxonomy
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "eval"
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = REPO / "tests" / "fixtures" / "eval"
+CORPUS = REPO.parent / "shared" / "corpus"
+HALVES = ("dev", "test")
 CORPUS_DIRS = {
     "amt24": "saxony-amt24-business-pages/docs",
     "revosax": "saxony-revosax-foerderrichtlinien/markdown",
@@ -39,6 +45,11 @@ class LabelledItem:
     topics: frozenset[str]
     relevant: bool
     towns: frozenset[str] | None = None
+
+    @property
+    def half(self) -> str:
+        """ "dev" or "test": fixed by the id alone, so adding items never moves others between halves."""
+        return HALVES[hashlib.sha256(self.id.encode()).digest()[0] % 2]
 
 
 @dataclass(frozen=True)
@@ -97,7 +108,7 @@ def _hints(item: LabelledItem, catalog: dict[str, dict[str, list[str]]]) -> Sour
 
 
 def load_catalog_defaults() -> dict[str, dict[str, list[str]]]:
-    path = Path(__file__).resolve().parents[2] / "sources" / "catalog.yaml"
+    path = REPO / "sources" / "catalog.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return {s["id"]: {k: s.get(k) or [] for k in ("sectors", "topics", "towns")} for s in data["sources"]}
 
@@ -143,24 +154,40 @@ def evaluate_rules(items: list[LabelledItem], taxonomy: Taxonomy | None = None) 
     }
 
 
-def evaluate_classifier(items: list[LabelledItem], folds: int = 5, seed: int = 7) -> dict[str, Scores]:
-    """k-fold cross-validated micro scores of the suggestion classifier, per axis (it never sees its test fold)."""
+def evaluate_classifier(
+    items: list[LabelledItem], folds: int = 5, seed: int = 7, combine_at: float = 0.8
+) -> dict[str, dict[str, Scores]]:
+    """k-fold cross-validated micro scores per axis of the suggestion classifier alone, of the rules alone and
+    of rules + confident suggestions (≥ ``combine_at``); the classifier never sees its test fold."""
+    taxonomy, catalog = load_taxonomy(), load_catalog_defaults()
     shuffled = items[:]
     random.Random(seed).shuffle(shuffled)
-    gold_pred: dict[str, list[tuple[frozenset[str], frozenset[str]]]] = {"sectors": [], "topics": []}
+    kinds = ("Klassifikator", "Regeln", "Regeln+Klassifikator")
+    gold_pred: dict[str, dict[str, list[tuple[frozenset[str], frozenset[str]]]]] = {
+        axis: {kind: [] for kind in kinds} for axis in ("sectors", "topics")
+    }
     for fold in range(folds):
         test = shuffled[fold::folds]
-        train_set = [i for n, i in enumerate(shuffled) if n % folds != fold]
-        model = train([Example(i.title, i.text, _labels(i)) for i in train_set])
+        model = train([Example(i.title, i.text, _labels(i)) for n, i in enumerate(shuffled) if n % folds != fold])
         for item in test:
-            predicted = frozenset(model.predict(item.title, item.text)) if model else frozenset()
-            for axis in gold_pred:
+            probs = model.probabilities(item.title, item.text) if model else {}
+            tags = tag_item(item.title, item.text, taxonomy, _hints(item, catalog))
+            rules = frozenset([f"sectors:{s}" for s in tags.sectors] + [f"topics:{t}" for t in tags.topics])
+            predicted = {
+                "Klassifikator": frozenset(label for label, p in probs.items() if p >= 0.5),
+                "Regeln": rules,
+                "Regeln+Klassifikator": rules | {label for label, p in probs.items() if p >= combine_at},
+            }
+            for axis, by_kind in gold_pred.items():
                 gold = frozenset(s for s in _labels(item) if s.startswith(axis + ":"))
-                gold_pred[axis].append((gold, frozenset(p for p in predicted if p.startswith(axis + ":"))))
-    taxonomy = load_taxonomy()
+                for kind in kinds:
+                    by_kind[kind].append((gold, frozenset(p for p in predicted[kind] if p.startswith(axis + ":"))))
     return {
-        axis: score_axis(pairs, [f"{axis}:{s}" for s in taxonomy.slugs(axis)])["micro"]
-        for axis, pairs in gold_pred.items()
+        axis: {
+            kind: score_axis(pairs, [f"{axis}:{s}" for s in taxonomy.slugs(axis)])["micro"]
+            for kind, pairs in by_kind.items()
+        }
+        for axis, by_kind in gold_pred.items()
     }
 
 

@@ -1,0 +1,28 @@
+"""``rubrik eval``: the evaluation report of bench/eval.py as a command. Registered in cli.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    app.command("eval")(evaluate)
+
+
+def evaluate(
+    corpus: Annotated[Path | None, typer.Option(help="Korpusordner (Standard: ../shared/corpus)")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", help="Verfehlte Dublettenpaare einzeln zeigen.")] = False,
+    classifier: Annotated[bool, typer.Option(help="Vorschlags-Klassifikator kreuzvalidieren (langsamer).")] = True,
+) -> None:
+    """Qualität messen: P/R/F1 je Branche und Thema (dev, zurückgehaltener Test, alle) und der Dublettenerkennung."""
+    import cli
+    from bench.eval import report
+    from bench.evalset import CORPUS
+
+    folder = corpus or CORPUS
+    if not folder.is_dir():
+        raise cli.UserError(f"Korpus nicht gefunden: {folder}")
+    report(folder, verbose=verbose, classifier=classifier)

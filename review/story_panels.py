@@ -1,0 +1,109 @@
+"""Item-view panels of stories and tagging (issue 3), plugged into the review app through ``review.hooks``:
+the story ("auch gemeldet von …", canonical text, linked versions), possible duplicates in other stories,
+and why each tag was given plus the classifier's suggestions (labelled as suggestions, with confidence).
+
+Providers only get the item's detail, so they read the store through their own session factory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from review.hooks import Hooks, Panel, PanelLine, PanelProvider
+from store import stories_repo, tags_repo
+from store.db import transaction
+from store.review_repo import ItemDetail
+
+_AXES = {"sectors": "Branche", "topics": "Thema", "towns": "Ort"}
+Factory = Callable[[], sessionmaker[Session]]
+
+
+def story_hooks(factory: Factory, base: Hooks | None = None) -> Hooks:
+    """``base`` with the story, duplicate and tag-reason providers added."""
+    base = base or Hooks()
+    return Hooks(
+        story=(*base.story, _provider(factory, story_panel)),
+        duplicates=(*base.duplicates, _provider(factory, duplicates_panel)),
+        tag_reasons=(*base.tag_reasons, _provider(factory, tags_panel)),
+        public=base.public,
+        extra=dict(base.extra),
+    )
+
+
+def _provider(factory: Factory, build: Callable[[Session, ItemDetail], Panel | None]) -> PanelProvider:
+    def provider(detail: ItemDetail) -> Panel | None:
+        with transaction(factory()) as session:
+            return build(session, detail)
+
+    return provider
+
+
+def story_panel(session: Session, detail: ItemDetail) -> Panel | None:
+    story = stories_repo.stories_of(session, [detail.view.id]).get(detail.view.id)
+    if story is None:
+        return None
+    lines = [PanelLine(f"Geschichte {story.story_id}" + _canonical_note(story, detail.view.id))]
+    others = [m for m in story.members if m.item_id != detail.view.id]
+    lines += [PanelLine(_also_reported(m), f"/staff/items/{m.item_id}") for m in others]
+    if story.canonical_item_id not in (None, detail.view.id):
+        lines.append(
+            PanelLine(
+                f"Maßgeblicher Text: Eintrag {story.canonical_item_id}", f"/staff/items/{story.canonical_item_id}"
+            )
+        )
+    lines += [PanelLine(f"Andere Fassung derselben Regelung: Geschichte {v}") for v in story.versions]
+    return Panel("Geschichte", tuple(lines))
+
+
+def _also_reported(member: stories_repo.Provenance) -> str:
+    seen = f"{member.first_seen_at:%d.%m.%Y %H:%M}"
+    return f"auch gemeldet von {member.source_id} (Eintrag {member.item_id}, zuerst gesehen {seen})"
+
+
+def _canonical_note(story: stories_repo.StoryInfo, item_id: int) -> str:
+    return " – dieser Eintrag ist der maßgebliche Text" if story.canonical_item_id == item_id else ""
+
+
+def duplicates_panel(session: Session, detail: ItemDetail) -> Panel | None:
+    found = stories_repo.possible_duplicates(session, detail.view.id)
+    if not found:
+        return None
+    lines = tuple(
+        PanelLine(f"Eintrag {c.item_id} ({c.source_id}): {c.verdict} – {c.reason}", f"/staff/items/{c.item_id}")
+        for c in found
+    )
+    return Panel("Mögliche Dubletten in anderen Geschichten", lines)
+
+
+def tags_panel(session: Session, detail: ItemDetail) -> Panel | None:
+    info = tags_repo.tag_infos(session, [detail.view.id]).get(detail.view.id)
+    if info is None:
+        return None
+    lines = [PanelLine(("relevant: " if info.relevant else "nicht relevant: ") + info.relevance_reason)]
+    for axis, label in _AXES.items():
+        reasons: dict[str, Any] = info.reasons.get(axis) or {}
+        lines += [PanelLine(f"{label} {slug}: {why}") for slug, why in reasons.items()]
+    for axis, found in info.suggestions.items():
+        for slug, confidence in found.items():
+            lines.append(PanelLine(f"Vorschlag (gelernt, nicht übernommen): {_AXES.get(axis, axis)} {slug} – "
+                                   f"Konfidenz {float(confidence):.0%}"))  # fmt: skip
+    if info.expires_suggested is not None:
+        lines.append(PanelLine(f"Vorgeschlagenes Ablaufdatum {info.expires_suggested:%d.%m.%Y}: {info.expires_reason}"))
+    return Panel("Schlagworte und Gründe", tuple(lines))
+
+
+def lazy_factory(database_url: str) -> Factory:
+    """A session factory made on first use (the panels' own engine, created only when an item is shown)."""
+    made: list[sessionmaker[Session]] = []
+
+    def factory() -> sessionmaker[Session]:
+        if not made:
+            from store.db import make_engine, session_factory
+
+            made.append(session_factory(make_engine(database_url)))
+        return made[0]
+
+    return factory

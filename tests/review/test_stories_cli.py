@@ -1,0 +1,77 @@
+"""`rubrik stories split|merge|canonical` via the real Typer app: each change lands in the store and the audit log."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+import cli
+from process.taxonomy import load_taxonomy
+from store import items_repo, stories_repo, tags_repo
+from store.db import make_engine, session_factory, transaction, upgrade
+from store.schema import AuditRow
+from tests.review.conftest import T0, entry, seed
+
+TEXT = "Die Sächsische Aufbaubank zahlt die Überbrückungshilfe für Unternehmen ab Montag aus. " * 8
+
+
+@pytest.fixture
+def url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = f"sqlite:///{tmp_path / 'stories.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    factory = session_factory(engine)
+    seed(factory, count=2)
+    with transaction(factory) as session:
+        for n, source in enumerate(("ihk", "stadt-freiberg")):
+            news = replace(entry(f"s{n}", f"Überbrückungshilfe {n}", text=TEXT), content_hash=f"s{n}")
+            items_repo.record_entries(session, source, [news], T0 + timedelta(hours=n))
+        tags_repo.enrich_pending(session, load_taxonomy(), T0 + timedelta(hours=3))
+    engine.dispose()
+    monkeypatch.setenv("RUBRIK_DATABASE_URL", url)
+    monkeypatch.setenv("RUBRIK_CONFIG", str(tmp_path / "none.toml"))
+    return url
+
+
+def _run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli.app, ["stories", *args])
+    if isinstance(result.exception, cli.UserError):
+        return 2, str(result.exception)
+    return result.exit_code, result.output
+
+
+def _story(url: str, item_id: int) -> tuple[int, int | None, list[str]]:
+    engine = make_engine(url)
+    with transaction(session_factory(engine)) as session:
+        info = stories_repo.stories_of(session, [item_id])[item_id]
+        actions = [row.action for row in session.scalars(select(AuditRow).order_by(AuditRow.id))]
+    engine.dispose()
+    return info.story_id, info.canonical_item_id, actions
+
+
+def test_split_merge_and_canonical_are_applied_and_audited(url: str) -> None:
+    story, canonical, _ = _story(url, 3)
+    assert _story(url, 4)[0] == story and canonical == 3  # the chamber's text ranks first
+    code, output = _run("split", "4", "--as", "rita")
+    assert code == 0 and "bildet jetzt Geschichte" in output
+    new_story = _story(url, 4)[0]
+    assert new_story != story and _story(url, 3)[0] == story
+    code, output = _run("merge", str(story), str(new_story), "--as", "rita")
+    assert code == 0 and _story(url, 4)[0] == story
+    code, output = _run("canonical", str(story), "4", "--as", "rita")
+    assert code == 0 and "maßgeblich ist jetzt Eintrag 4" in output
+    _, canonical, actions = _story(url, 3)
+    assert canonical == 4
+    assert {"story_split", "story_merge", "story_canonical"} <= set(actions)
+
+
+def test_refused_changes_are_user_errors(url: str) -> None:
+    story = _story(url, 3)[0]
+    assert _run("canonical", str(story + 99), "3") == (2, f"Eintrag 3 gehört nicht zu Geschichte {story + 99}.")
+    assert _run("merge", str(story), str(story))[0] == 2
+    assert _run("split", "999")[0] == 2

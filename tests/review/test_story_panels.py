@@ -1,0 +1,74 @@
+"""The item view shows the story (other sources, canonical text), possible duplicates, tag reasons and
+classifier suggestions through the review hooks (review/story_panels.py)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+import httpx
+import pytest
+
+from process.model import Entry
+from process.taxonomy import load_taxonomy
+from store import items_repo, tags_repo
+from store.story_schema import ItemTagsRow
+from tests.review.conftest import T0, ReviewEnv, entry, login
+
+pytestmark = pytest.mark.anyio
+
+TEXT = (
+    "Unternehmen, Soloselbstständige und Freiberufler mit Corona-bedingten Umsatzeinbrüchen können ab sofort die "
+    "Überbrückungshilfe III beantragen. Erstattet werden Fixkosten wie Mieten und Pachten. Anträge stellen "
+    "prüfende Dritte wie Steuerberater. Die Antragsfrist läuft bis 31.08.2021. " * 3
+)
+
+
+def _long(identity: str, title: str) -> Entry:
+    return replace(entry(identity, title, text=TEXT), content_hash=f"h-{identity}")
+
+
+def _story_of_two(env: ReviewEnv) -> tuple[int, int]:
+    with env.session() as session:
+        items_repo.record_entries(session, "ihk", [_long("u1", "Überbrückungshilfe III startet")],
+                                  T0 + timedelta(hours=1))  # fmt: skip
+        items_repo.record_entries(session, "stadt-freiberg", [_long("u2", "Hilfe für Betriebe")],
+                                  T0 + timedelta(hours=2))  # fmt: skip
+        tags_repo.enrich_pending(session, load_taxonomy(), T0 + timedelta(hours=3))
+        row = session.get(ItemTagsRow, 7)
+        assert row is not None
+        row.suggestions = {"topics": {"kredite-buergschaften": 0.61}}  # as a trained classifier would store them
+    return 7, 8
+
+
+async def test_item_view_shows_story_tag_reasons_and_suggestions(
+    review_env: ReviewEnv, client: httpx.AsyncClient
+) -> None:
+    first, second = _story_of_two(review_env)
+    await login(client)
+    page = (await client.get(f"/staff/items/{first}")).text
+    assert "Geschichte" in page and "auch gemeldet von stadt-freiberg" in page
+    assert "dieser Eintrag ist der maßgebliche Text" in page  # the chamber ranks above the town
+    assert "Schlagworte und Gründe" in page and "Regel soforthilfen-zuschuesse" in page
+    assert "Vorschlag (gelernt, nicht übernommen): Thema kredite-buergschaften – Konfidenz 61" in page
+    assert "Vorgeschlagenes Ablaufdatum 31.08.2021" in page
+    other = (await client.get(f"/staff/items/{second}")).text
+    assert "auch gemeldet von ihk" in other and f"Maßgeblicher Text: Eintrag {first}" in other
+    assert f'<a href="/staff/items/{first}"' in other
+
+
+async def test_possible_duplicates_panel_lists_similar_items_of_other_stories(
+    review_env: ReviewEnv, client: httpx.AsyncClient
+) -> None:
+    first, second = _story_of_two(review_env)
+    from store import stories_repo
+
+    with review_env.session() as session:
+        stories_repo.split_story(session, [second], priority=load_taxonomy().priority, actor="rita",
+                                 now=T0 + timedelta(hours=4))  # fmt: skip
+    await login(client)
+    page = (await client.get(f"/staff/items/{first}")).text
+    assert (
+        "Mögliche Dubletten in anderen Geschichten" in page and f"Eintrag {second} (stadt-freiberg): Dublette" in page
+    )
+    assert "auch gemeldet von" not in page
