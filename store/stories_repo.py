@@ -39,7 +39,7 @@ class StoryInfo:
 
 def assign_story(session: Session, item_id: int, priority: Priority, now: datetime) -> int:
     """Put one item (new or changed) into a story: an existing one if a verified duplicate is found."""
-    _item, revision = _item_revision(session, item_id)
+    item, revision = _item_revision(session, item_id)
     fp = fingerprint(revision.title, revision.content_text, revision.url)
     session.execute(delete(DedupeKeyRow).where(DedupeKeyRow.item_id == item_id))
     current = session.get(StoryMemberRow, item_id)
@@ -53,8 +53,27 @@ def assign_story(session: Session, item_id: int, priority: Priority, now: dateti
         _link(session, story_id, other, now)
     session.add_all(DedupeKeyRow(band=band, key=key, item_id=item_id) for band, key in fp.keys)
     session.flush()
-    refresh_canonical(session, story_id, priority)
+    _consider_canonical(session, story_id, item, priority)
     return story_id
+
+
+def _consider_canonical(session: Session, story_id: int, item: ItemRow, priority: Priority) -> None:
+    """A joining item becomes canonical only if it outranks the current one: constant work per item, however
+    big the story (a full recount is for split and merge)."""
+    story = session.get(StoryRow, story_id)
+    assert story is not None
+    current = session.get(ItemRow, story.canonical_item_id) if story.canonical_item_id is not None else None
+    if current is None:
+        refresh_canonical(session, story_id, priority)
+        return
+    if story.canonical_by == "staff" or current.id == item.id:
+        return
+    if _rank(item, priority) < _rank(current, priority):
+        story.canonical_item_id = item.id
+
+
+def _rank(item: ItemRow, priority: Priority) -> tuple[int, datetime, int]:
+    return (priority(item.source_id), item.first_seen_at, item.id)
 
 
 def _match(
@@ -128,7 +147,7 @@ def refresh_canonical(session: Session, story_id: int, priority: Priority) -> No
     members = _members(session, story_id)
     if story.canonical_by == "staff" and story.canonical_item_id in {m.id for m in members}:
         return
-    ranked = sorted(members, key=lambda item: (priority(item.source_id), item.first_seen_at, item.id))
+    ranked = sorted(members, key=lambda item: _rank(item, priority))
     story.canonical_item_id = ranked[0].id if ranked else None
     story.canonical_by = "rule"
 
