@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from bench.cli import register as register_eval
+from bench.eval_cli import register as register_eval
 from publish.cli import register as register_publish
 from review import cli as review_cli
 from review import directory_cli, entries_cli
@@ -367,7 +367,7 @@ directory_cli.register(app)
 # issue 8: `rubrik entries …`, `rubrik contacts …`
 entries_cli.register(app)
 register_stories(app)  # issue 3: rubrik stories split|merge|canonical (review/stories_cli.py)
-register_eval(app)  # issue 3: rubrik eval (bench/cli.py)
+register_eval(app)  # issue 3: rubrik eval (bench/eval_cli.py)
 
 if __name__ == "__main__":
     main()

@@ -8,7 +8,7 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import acreate_table_artifact
 
-from flows.pipeline import HarvestSummary, harvest
+from flows.pipeline import HarvestSummary, enrich_items, harvest
 from flows.retry import transient_only
 from notify.alerts import AlertResult, report_broken_sources
 from settings import load_settings
@@ -18,7 +18,12 @@ from settings import load_settings
 async def harvest_sources(overrides: dict[str, Any], only: list[str]) -> HarvestSummary:
     # No caching, and retries only when the database itself was unreachable: a failing *source* is backed off
     # per source in the database (the source of truth) and never fails the task.
-    return await harvest(load_settings(**overrides), only=only)
+    return await harvest(load_settings(**overrides), only=only, enrich=False)
+
+
+@task(name="tag-and-dedupe", retries=2, retry_delay_seconds=[10, 60], retry_condition_fn=transient_only)
+def enrich(overrides: dict[str, Any]) -> int:
+    return enrich_items(load_settings(**overrides))
 
 
 @task(name="report-broken-sources", retries=1, retry_delay_seconds=60)
@@ -55,6 +60,7 @@ async def harvest_flow(
         description=f"Abruf {summary.started_at:%d.%m.%Y %H:%M} UTC: {summary.totals()}",
     )
     logger.info("Abruf fertig: %s", summary.totals())
+    logger.info("Verschlagwortet und Geschichten zugeordnet: %s Einträge", enrich(settings_overrides or {}))
     alerts = report_broken(settings_overrides or {})
     if alerts.new or alerts.recovered:
         logger.warning("Gestörte Quellen gemeldet: %s; wieder in Ordnung: %s", alerts.new, alerts.recovered)

@@ -131,8 +131,12 @@ async def harvest(
     progress: Callable[[SourceOutcome, int], None] | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     sync: bool = True,
+    enrich: bool = True,
 ) -> HarvestSummary:
     """Fetch every due source (or the ``only`` ones) concurrently, bounded, and store what they carry.
+
+    ``enrich``: then tag the new and changed items and join them to stories (:func:`enrich_items`); the
+    Prefect flow does that as its own task.
 
     ``progress`` is called after each source with its outcome and the number of sources in the run.
     """
@@ -157,8 +161,9 @@ async def harvest(
             busy = [SourceOutcome(id=s.id, status="busy") for s in states if _host_lease(s) not in held]
             lock = threading.Lock() if engine.dialect.name == "sqlite" else nullcontext()
             outcomes = await _harvest_all(_Run(settings, factory, lock), mine, progress, transport) + busy
-            with transaction(factory) as session:  # tag new/changed items and join them to stories (issue 3)
-                tags_repo.enrich_pending(session, load_taxonomy(), utcnow())
+            if enrich:
+                with transaction(factory) as session:
+                    tags_repo.enrich_pending(session, load_taxonomy(), utcnow())
         finally:
             with transaction(factory) as session:
                 leases.release(session, held, holder=holder)
@@ -188,6 +193,17 @@ async def _harvest_all(
     with run.write() as session:
         sources_repo.record_not_modified(session, run.not_modified)
     return outcomes
+
+
+def enrich_items(settings: Settings) -> int:
+    """Tag every new or changed item and join it to its story (issue 3); returns how many were processed."""
+    engine = make_engine(settings.database_url)
+    try:
+        check_schema(engine)
+        with transaction(session_factory(engine)) as session:
+            return tags_repo.enrich_pending(session, load_taxonomy(), utcnow())
+    finally:
+        engine.dispose()
 
 
 def _host_lease(state: SourceState) -> str:

@@ -1,6 +1,6 @@
 """Benchmark of publishing with 10,000 approved items (SQLite): prints numbers and ratios.
 
-    python bench/publish.py [--items 10000]
+    python bench/publishing.py [--items 10000]
 
 1. full publish into an empty site (render + validate + write + switch): wall time, peak RSS of that process
 2. publish after one approval: a full re-render; files byte-identical to the live release skip re-validation

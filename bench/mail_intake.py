@@ -5,7 +5,7 @@
 * rerun, flags lost (a mail client or crash cleared them): ours reads only each header block and asks the
   Message-ID index in batches of 500 — naive re-parses every whole message and asks the database per message.
 
-    .venv/bin/python bench/mailbox.py [--messages 5000]
+    .venv/bin/python bench/mail_intake.py [--messages 5000]
 """
 
 from __future__ import annotations
