@@ -40,7 +40,9 @@ def make_engine(url: str) -> Engine:
     else:
         if parsed.drivername == "postgresql":  # plain URL: use psycopg 3, which we ship
             url = str(parsed.set(drivername="postgresql+psycopg"))
-        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        # pool_size as large as the web server's busy threads: an overflow connection is opened for one request
+        # and closed again, and each opening costs PostgreSQL a new backend process (idle ones cost nothing much)
+        engine = create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20)
     _ENGINES.add(engine)
     return engine
 
