@@ -145,9 +145,20 @@ class Site:
 
 
 def story_sources(item: ApprovedItem) -> tuple[SourceLink, ...]:
-    """Seam for stories (issue 3): every source of the story an item belongs to. Until stories exist, the
-    item's own provenance — every source that carried it — is the story."""
+    """Every publisher of the story the item stands for: ``store.publish_repo.collapse_stories`` has merged the
+    approved members' provenance (deduplicated, the shown item's first) into ``item.sources``."""
     return item.sources
+
+
+def own_town(town: Facet, item: ApprovedItem) -> bool:
+    """The story is this town's own: the shown item or any approved member is tagged with the town. The card
+    keeps the shown item's towns — a town's copy of a county text lists it on the town page, nothing more."""
+    return town.key in (item.listed_towns or item.towns)
+
+
+def town_feed(town: Facet, item: ApprovedItem) -> bool:
+    """Town feeds and widgets: county-wide stories (shown item without town) plus the town's own."""
+    return in_town(town, item.towns) or own_town(town, item)
 
 
 def german_date(moment: datetime) -> str:
@@ -277,7 +288,7 @@ def _list_pages(active: list[ApprovedItem], expired: list[ApprovedItem], config:
         pages.append(ListPage(path, facet.label, intro, by_topic(chosen, None, None), ref, f"widget/{path}", path))
     for facet in TOWN_FACETS:
         # the town's own items; county-wide ones are on the main page (else 52 copies of everything)
-        chosen = [item for item in active if facet.key in item.towns and item.id not in offers]
+        chosen = [item for item in active if own_town(facet, item) and item.id not in offers]
         path = f"ort/{facet.slug}.html"
         ref = FeedRef(f"ort-{facet.slug}", facet.label, "town")
         intro = f"Meldungen, die {facet.label} betreffen. Landkreisweite Meldungen stehen auf der Startseite."
@@ -305,7 +316,7 @@ def _feeds(active: list[ApprovedItem], config: PublishConfig) -> tuple[FeedSpec,
         ref = FeedRef(f"branche-{facet.slug}", facet.label, "sector")
         specs.append(spec(ref, f"Branche: {facet.label}", f"branche/{facet.slug}.html", chosen))
     for facet in TOWN_FACETS:
-        chosen = (item for item in active if in_town(facet, item.towns))
+        chosen = (item for item in active if town_feed(facet, item))
         ref = FeedRef(f"ort-{facet.slug}", facet.label, "town")
         specs.append(spec(ref, f"Landkreisweite Meldungen und {facet.label}", f"ort/{facet.slug}.html", chosen))
     return tuple(specs)
@@ -318,7 +329,7 @@ def _widgets(active: list[ApprovedItem], config: PublishConfig) -> tuple[WidgetP
         ids = tuple(islice((i.id for i in active if in_sector(facet, i.sectors, i.topics)), n))
         pages.append(WidgetPage(f"widget/branche/{facet.slug}.html", facet.label, ids, f"branche/{facet.slug}.html"))
     for facet in TOWN_FACETS:
-        ids = tuple(islice((i.id for i in active if in_town(facet, i.towns)), n))
+        ids = tuple(islice((i.id for i in active if town_feed(facet, i)), n))
         pages.append(WidgetPage(f"widget/ort/{facet.slug}.html", facet.label, ids, f"ort/{facet.slug}.html"))
     return tuple(pages)
 
