@@ -159,7 +159,9 @@ def main() -> None:
         settings = load_settings(database_url=f"sqlite:///{tmp}/rubrik.db", site_dir=Path(tmp) / "site")
         seed(settings, args.items)
         full = publish_in_child(settings, NOW)
-        print(f"full publish, {args.items} items ({args.items // 5} two-source stories): {full['seconds']:.2f} s, {full['files']} files, "
+        stories = args.items // 5
+        print(f"full publish, {args.items} items ({stories} two-source stories): {full['seconds']:.2f} s, "
+              f"{full['files']} files, "
               f"peak RSS {full['peak_rss_mb']:.0f} MB (target < 3 s)")  # fmt: skip
         approve_one_more(settings, args.items + 1)
         after = publish_in_child(settings, NOW + timedelta(minutes=5))

@@ -27,7 +27,6 @@ from store.review_schema import ItemFlagsRow
 from store.schema import ItemRow, ProvenanceRow, RevisionRow, SourceRow
 from store.story_schema import StoryMemberRow, StoryRow
 
-
 # source id -> rank, 0 = most authoritative (as ``store.stories_repo.Priority``; not imported from there: that
 # module pulls in datasketch/numpy, +60 MB and +0.6 s for every publish)
 Priority = Callable[[str], int]

@@ -73,7 +73,9 @@ def test_a_story_is_read_once_with_all_approved_members_sources(db_url: str) -> 
     )
     assert second.title == "Zweite Geschichte, Handwerk" and second.members == (ids[3], ids[4])
     assert [s.name for s in second.sources] == ["Handwerkskammer Chemnitz", "IHK Chemnitz"]
-    assert alone.members == (ids[6],) and alone.sources == (SourceLink("IHK Chemnitz", "https://example.org/meldung/7"),)
+    assert alone.members == (ids[6],) and alone.sources == (
+        SourceLink("IHK Chemnitz", "https://example.org/meldung/7"),
+    )
 
 
 def test_the_published_site_shows_a_story_once_and_lists_it_for_a_member_town(tmp_path: Path) -> None:
