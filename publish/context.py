@@ -61,6 +61,12 @@ class Card:
 class NavLink:
     href: str  # relative to the site root
     label: str
+    sub: tuple[NavLink, ...] = ()  # links shown under this one (Handel: the Kauf-regional directory)
+
+
+# the Kauf-regional directory (issue 7): in every release under kauf-regional/, linked from the Handel filter
+DIRECTORY_LINK = NavLink("kauf-regional/index.html", "Verzeichnis Kauf regional: Geschäfte und Höfe")
+DIRECTORY_SECTOR = "handel"
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +109,7 @@ class ListPage:
     current: str  # root-relative path of the active filter, for aria-current
     empty_text: str = "Zurzeit keine Meldungen."
     municipal: tuple[TownBlock, ...] = ()  # issue 8: "Angebote der Kommunen" (index: all towns; town page: its own)
+    related: tuple[NavLink, ...] = ()  # pages the intro points to (Handel: the Kauf-regional directory)
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,12 +256,16 @@ def _common(config: PublishConfig, now: datetime) -> Common:
         stand_label=german_stamp(now),
         stand_iso=now.isoformat(),
         contact=config.contact,
-        sectors=tuple(NavLink(f"branche/{f.slug}.html", f.label) for f in SECTORS),
+        sectors=tuple(NavLink(f"branche/{f.slug}.html", f.label, _sector_sub(f)) for f in SECTORS),
         towns=tuple(NavLink(f"ort/{f.slug}.html", f.label) for f in TOWN_FACETS),
         topics=tuple(NavLink(f"thema/{f.slug}.html", f.label) for f in (*TOPICS, OTHER_TOPIC)),
         contact_lines=config.staff.block,
         important=config.staff.important,
     )
+
+
+def _sector_sub(facet: Facet) -> tuple[NavLink, ...]:
+    return (DIRECTORY_LINK,) if facet.key == DIRECTORY_SECTOR else ()
 
 
 def _list_pages(active: list[ApprovedItem], expired: list[ApprovedItem], config: PublishConfig) -> tuple[ListPage, ...]:
@@ -285,7 +296,9 @@ def _list_pages(active: list[ApprovedItem], expired: list[ApprovedItem], config:
         path = f"branche/{facet.slug}.html"
         ref = FeedRef(f"branche-{facet.slug}", facet.label, "sector")
         intro = f"Meldungen für die Branche {facet.label}, nach Themen geordnet."
-        pages.append(ListPage(path, facet.label, intro, by_topic(chosen, None, None), ref, f"widget/{path}", path))
+        sections = by_topic(chosen, None, None)
+        related = _sector_sub(facet)
+        pages.append(ListPage(path, facet.label, intro, sections, ref, f"widget/{path}", path, related=related))
     for facet in TOWN_FACETS:
         # the town's own items; county-wide ones are on the main page (else 52 copies of everything)
         chosen = [item for item in active if own_town(facet, item) and item.id not in offers]
