@@ -7,7 +7,7 @@ once per item and referenced by id from every page, so 10,000 items cost 10,000 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import islice
 from zoneinfo import ZoneInfo
@@ -109,7 +109,9 @@ class ListPage:
     current: str  # root-relative path of the active filter, for aria-current
     empty_text: str = "Zurzeit keine Meldungen."
     municipal: tuple[TownBlock, ...] = ()  # issue 8: "Angebote der Kommunen" (index: all towns; town page: its own)
-    related: tuple[NavLink, ...] = ()  # pages the intro points to (Handel: the Kauf-regional directory)
+    related: tuple[NavLink, ...] = ()  # pages the intro points to (Handel: directory; town: its sector pages)
+    related_title: str = ""  # heading of those links, if any
+    related_label: str = ""  # how other pages link to this one in their ``related``
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,6 +266,26 @@ def _common(config: PublishConfig, now: datetime) -> Common:
     )
 
 
+def _town_sector_pages(town: Facet, chosen: Sequence[ApprovedItem]) -> list[ListPage]:
+    """The filter Ort × Branche as pre-built pages (no JavaScript, no server): one per sector that has any of the
+    town's own items — empty combinations are neither built nor linked."""
+    pages = []
+    for sector in SECTORS:
+        picked = [item for item in chosen if in_sector(sector, item.sectors, item.topics)]
+        if not picked:
+            continue
+        path = f"ort/{town.slug}/{sector.slug}.html"
+        intro = (
+            f"Meldungen, die {town.label} betreffen, für die Branche {sector.label}. Landkreisweite Meldungen "
+            f"dieser Branche stehen auf der Branchenseite."
+        )
+        title = f"{town.label}: {sector.label}"
+        back = (NavLink(f"ort/{town.slug}.html", f"Alle Meldungen für {town.label}"),)
+        page = ListPage(path, title, intro, by_topic(picked, None, None), None, None, path, related=back)
+        pages.append(replace(page, related_label=f"{sector.label} ({len(picked)})"))
+    return pages
+
+
 def _sector_sub(facet: Facet) -> tuple[NavLink, ...]:
     return (DIRECTORY_LINK,) if facet.key == DIRECTORY_SECTOR else ()
 
@@ -306,9 +328,24 @@ def _list_pages(active: list[ApprovedItem], expired: list[ApprovedItem], config:
         ref = FeedRef(f"ort-{facet.slug}", facet.label, "town")
         intro = f"Meldungen, die {facet.label} betreffen. Landkreisweite Meldungen stehen auf der Startseite."
         own = town_blocks(active, config.staff, facet.key)
+        combined = _town_sector_pages(facet, chosen)
+        related = tuple(NavLink(page.path, page.related_label) for page in combined)
+        sections = by_topic(chosen, None, None)
         pages.append(
-            ListPage(path, facet.label, intro, by_topic(chosen, None, None), ref, f"widget/{path}", path, municipal=own)
+            ListPage(
+                path,
+                facet.label,
+                intro,
+                sections,
+                ref,
+                f"widget/{path}",
+                path,
+                municipal=own,
+                related=related,
+                related_title="Nach Branche:" if related else "",
+            )
         )
+        pages.extend(combined)
     archived = Section("archiv", "Abgelaufene Meldungen", tuple(item.id for item in expired), len(expired), None)
     intro = "Meldungen, deren Gültigkeit abgelaufen ist. Sie bleiben hier zum Nachlesen."
     pages.append(ListPage("archiv.html", "Archiv", intro, (archived,) if expired else (), None, None, "archiv.html"))
