@@ -39,19 +39,20 @@ from settings import Settings, load_settings  # noqa: E402
 from store.db import make_engine, session_factory, upgrade  # noqa: E402
 from store.review_schema import ItemFlagsRow  # noqa: E402
 from store.schema import ItemRow, ProvenanceRow, RevisionRow, SourceRow  # noqa: E402
+from store.story_schema import StoryMemberRow, StoryRow  # noqa: E402
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 
 
 def seed(settings: Settings, count: int) -> None:
-    """Bulk-insert approved items with realistic tags (seeding is not measured)."""
+    """Bulk-insert approved items with realistic tags, every 5th a second source of a story (not measured)."""
     rnd = random.Random(5)
     engine = make_engine(settings.database_url)
     upgrade(engine)
     sources = [{"id": f"q{n}", "name": f"Quelle {n}", "kind": "feed", "url": f"https://q{n}.example.org/",
                 "interval_seconds": 3600, "enabled": True, "config": {}, "origin": "catalog", "guid_map": {},
                 "guids_unstable": False, "consecutive_failures": 0} for n in range(40)]  # fmt: skip
-    items, revisions, provenance, flags = [], [], [], []
+    items, revisions, provenance, flags, stories, members = [], [], [], [], [], []
     for n in range(1, count + 1):
         when = NOW - timedelta(minutes=7 * n)
         towns = [rnd.choice(TOWN_FACETS).key] if rnd.random() < 0.4 else []
@@ -67,6 +68,9 @@ def seed(settings: Settings, count: int) -> None:
         if n % 50 == 0:  # every 50th has expired: archive
             flags.append({"item_id": n, "pinned": False, "expires_at": NOW - timedelta(days=1), "updated_at": NOW,
                           "updated_by": "bench"})  # fmt: skip
+        if n % 5 == 0:  # every 5th item is a second source's report of the item before it: one story
+            stories.append({"id": n // 5, "canonical_item_id": n - 1, "canonical_by": "rule", "created_at": when})
+            members += [{"item_id": m, "story_id": n // 5, "joined_at": when, "reason": ""} for m in (n - 1, n)]
         provenance.append({"item_id": n, "source_id": f"q{n % 40}", "url": f"https://q{n % 40}.example.org/m/{n}",
                            "first_seen_at": when})  # fmt: skip
     with session_factory(engine)() as session, session.begin():
@@ -76,6 +80,8 @@ def seed(settings: Settings, count: int) -> None:
             (RevisionRow, revisions),
             (ProvenanceRow, provenance),
             (ItemFlagsRow, flags),
+            (StoryRow, stories),
+            (StoryMemberRow, members),
         ):
             session.execute(insert(table), rows)
     engine.dispose()
@@ -153,7 +159,9 @@ def main() -> None:
         settings = load_settings(database_url=f"sqlite:///{tmp}/rubrik.db", site_dir=Path(tmp) / "site")
         seed(settings, args.items)
         full = publish_in_child(settings, NOW)
-        print(f"full publish, {args.items} items: {full['seconds']:.2f} s, {full['files']} files, "
+        stories = args.items // 5
+        print(f"full publish, {args.items} items ({stories} two-source stories): {full['seconds']:.2f} s, "
+              f"{full['files']} files, "
               f"peak RSS {full['peak_rss_mb']:.0f} MB (target < 3 s)")  # fmt: skip
         approve_one_more(settings, args.items + 1)
         after = publish_in_child(settings, NOW + timedelta(minutes=5))

@@ -7,7 +7,7 @@ once per item and referenced by id from every page, so 10,000 items cost 10,000 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import islice
 from zoneinfo import ZoneInfo
@@ -61,6 +61,12 @@ class Card:
 class NavLink:
     href: str  # relative to the site root
     label: str
+    sub: tuple[NavLink, ...] = ()  # links shown under this one (Handel: the Kauf-regional directory)
+
+
+# the Kauf-regional directory (issue 7): in every release under kauf-regional/, linked from the Handel filter
+DIRECTORY_LINK = NavLink("kauf-regional/index.html", "Verzeichnis Kauf regional: Geschäfte und Höfe")
+DIRECTORY_SECTOR = "handel"
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +109,9 @@ class ListPage:
     current: str  # root-relative path of the active filter, for aria-current
     empty_text: str = "Zurzeit keine Meldungen."
     municipal: tuple[TownBlock, ...] = ()  # issue 8: "Angebote der Kommunen" (index: all towns; town page: its own)
+    related: tuple[NavLink, ...] = ()  # pages the intro points to (Handel: directory; town: its sector pages)
+    related_title: str = ""  # heading of those links, if any
+    related_label: str = ""  # how other pages link to this one in their ``related``
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,9 +154,20 @@ class Site:
 
 
 def story_sources(item: ApprovedItem) -> tuple[SourceLink, ...]:
-    """Seam for stories (issue 3): every source of the story an item belongs to. Until stories exist, the
-    item's own provenance — every source that carried it — is the story."""
+    """Every publisher of the story the item stands for: ``store.publish_repo.collapse_stories`` has merged the
+    approved members' provenance (deduplicated, the shown item's first) into ``item.sources``."""
     return item.sources
+
+
+def own_town(town: Facet, item: ApprovedItem) -> bool:
+    """The story is this town's own: the shown item or any approved member is tagged with the town. The card
+    keeps the shown item's towns — a town's copy of a county text lists it on the town page, nothing more."""
+    return town.key in (item.listed_towns or item.towns)
+
+
+def town_feed(town: Facet, item: ApprovedItem) -> bool:
+    """Town feeds and widgets: county-wide stories (shown item without town) plus the town's own."""
+    return in_town(town, item.towns) or own_town(town, item)
 
 
 def german_date(moment: datetime) -> str:
@@ -238,12 +258,36 @@ def _common(config: PublishConfig, now: datetime) -> Common:
         stand_label=german_stamp(now),
         stand_iso=now.isoformat(),
         contact=config.contact,
-        sectors=tuple(NavLink(f"branche/{f.slug}.html", f.label) for f in SECTORS),
+        sectors=tuple(NavLink(f"branche/{f.slug}.html", f.label, _sector_sub(f)) for f in SECTORS),
         towns=tuple(NavLink(f"ort/{f.slug}.html", f.label) for f in TOWN_FACETS),
         topics=tuple(NavLink(f"thema/{f.slug}.html", f.label) for f in (*TOPICS, OTHER_TOPIC)),
         contact_lines=config.staff.block,
         important=config.staff.important,
     )
+
+
+def _town_sector_pages(town: Facet, chosen: Sequence[ApprovedItem]) -> list[ListPage]:
+    """The filter Ort × Branche as pre-built pages (no JavaScript, no server): one per sector that has any of the
+    town's own items — empty combinations are neither built nor linked."""
+    pages = []
+    for sector in SECTORS:
+        picked = [item for item in chosen if in_sector(sector, item.sectors, item.topics)]
+        if not picked:
+            continue
+        path = f"ort/{town.slug}/{sector.slug}.html"
+        intro = (
+            f"Meldungen, die {town.label} betreffen, für die Branche {sector.label}. Landkreisweite Meldungen "
+            f"dieser Branche stehen auf der Branchenseite."
+        )
+        title = f"{town.label}: {sector.label}"
+        back = (NavLink(f"ort/{town.slug}.html", f"Alle Meldungen für {town.label}"),)
+        page = ListPage(path, title, intro, by_topic(picked, None, None), None, None, path, related=back)
+        pages.append(replace(page, related_label=f"{sector.label} ({len(picked)})"))
+    return pages
+
+
+def _sector_sub(facet: Facet) -> tuple[NavLink, ...]:
+    return (DIRECTORY_LINK,) if facet.key == DIRECTORY_SECTOR else ()
 
 
 def _list_pages(active: list[ApprovedItem], expired: list[ApprovedItem], config: PublishConfig) -> tuple[ListPage, ...]:
@@ -274,17 +318,34 @@ def _list_pages(active: list[ApprovedItem], expired: list[ApprovedItem], config:
         path = f"branche/{facet.slug}.html"
         ref = FeedRef(f"branche-{facet.slug}", facet.label, "sector")
         intro = f"Meldungen für die Branche {facet.label}, nach Themen geordnet."
-        pages.append(ListPage(path, facet.label, intro, by_topic(chosen, None, None), ref, f"widget/{path}", path))
+        sections = by_topic(chosen, None, None)
+        related = _sector_sub(facet)
+        pages.append(ListPage(path, facet.label, intro, sections, ref, f"widget/{path}", path, related=related))
     for facet in TOWN_FACETS:
         # the town's own items; county-wide ones are on the main page (else 52 copies of everything)
-        chosen = [item for item in active if facet.key in item.towns and item.id not in offers]
+        chosen = [item for item in active if own_town(facet, item) and item.id not in offers]
         path = f"ort/{facet.slug}.html"
         ref = FeedRef(f"ort-{facet.slug}", facet.label, "town")
         intro = f"Meldungen, die {facet.label} betreffen. Landkreisweite Meldungen stehen auf der Startseite."
         own = town_blocks(active, config.staff, facet.key)
+        combined = _town_sector_pages(facet, chosen)
+        related = tuple(NavLink(page.path, page.related_label) for page in combined)
+        sections = by_topic(chosen, None, None)
         pages.append(
-            ListPage(path, facet.label, intro, by_topic(chosen, None, None), ref, f"widget/{path}", path, municipal=own)
+            ListPage(
+                path,
+                facet.label,
+                intro,
+                sections,
+                ref,
+                f"widget/{path}",
+                path,
+                municipal=own,
+                related=related,
+                related_title="Nach Branche:" if related else "",
+            )
         )
+        pages.extend(combined)
     archived = Section("archiv", "Abgelaufene Meldungen", tuple(item.id for item in expired), len(expired), None)
     intro = "Meldungen, deren Gültigkeit abgelaufen ist. Sie bleiben hier zum Nachlesen."
     pages.append(ListPage("archiv.html", "Archiv", intro, (archived,) if expired else (), None, None, "archiv.html"))
@@ -305,7 +366,7 @@ def _feeds(active: list[ApprovedItem], config: PublishConfig) -> tuple[FeedSpec,
         ref = FeedRef(f"branche-{facet.slug}", facet.label, "sector")
         specs.append(spec(ref, f"Branche: {facet.label}", f"branche/{facet.slug}.html", chosen))
     for facet in TOWN_FACETS:
-        chosen = (item for item in active if in_town(facet, item.towns))
+        chosen = (item for item in active if town_feed(facet, item))
         ref = FeedRef(f"ort-{facet.slug}", facet.label, "town")
         specs.append(spec(ref, f"Landkreisweite Meldungen und {facet.label}", f"ort/{facet.slug}.html", chosen))
     return tuple(specs)
@@ -318,7 +379,7 @@ def _widgets(active: list[ApprovedItem], config: PublishConfig) -> tuple[WidgetP
         ids = tuple(islice((i.id for i in active if in_sector(facet, i.sectors, i.topics)), n))
         pages.append(WidgetPage(f"widget/branche/{facet.slug}.html", facet.label, ids, f"branche/{facet.slug}.html"))
     for facet in TOWN_FACETS:
-        ids = tuple(islice((i.id for i in active if in_town(facet, i.towns)), n))
+        ids = tuple(islice((i.id for i in active if town_feed(facet, i)), n))
         pages.append(WidgetPage(f"widget/ort/{facet.slug}.html", facet.label, ids, f"ort/{facet.slug}.html"))
     return tuple(pages)
 

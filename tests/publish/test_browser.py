@@ -27,7 +27,8 @@ AXE = REPO / "var" / "axe" / "package" / "axe.min.js"  # `npm pack axe-core` in 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PAGES = ["index.html", "branche/handwerk.html", "ort/freiberg.html", "archiv.html", "feeds.html", "einbinden.html",
-         "widget/ort/freiberg.html", "widget/branche/handel.html"]  # fmt: skip
+         "widget/ort/freiberg.html", "widget/branche/handel.html", "ort/doebeln.html",
+         "ort/doebeln/handel.html"]  # fmt: skip
 
 
 @pytest.fixture
