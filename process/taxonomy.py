@@ -59,6 +59,9 @@ class Taxonomy:
     business_topics: frozenset[str] = frozenset()  # topics that concern businesses by themselves
     enumeration_sectors: int = 3  # this many specific sectors in one text mean "alle Branchen"
     min_scores: Mapping[str, int] = field(default_factory=dict)  # per axis, overrides min_score
+    addressee_cues: tuple[str, ...] = ()  # folded markers of a lead sentence naming whom a measure is for
+    addressee_weight: int = 1
+    private: tuple[str, ...] = ()  # markers of a page for private persons (tax bonus, travelling)
 
     def slugs(self, axis: str) -> tuple[str, ...]:
         if axis == "towns":
@@ -127,6 +130,9 @@ def _relevance_fields(data: Mapping[str, Any]) -> dict[str, Any]:
         "business_topics": frozenset(relevance.get("business_topics") or ()),
         "enumeration_sectors": int(data.get("enumeration_sectors", 3)),
         "min_scores": MappingProxyType(dict(data.get("min_scores") or {})),
+        "addressee_cues": _folded(data.get("addressee_cues")),
+        "addressee_weight": int(data.get("addressee_weight", 1)),
+        "private": _folded(relevance.get("private")),
     }
 
 
