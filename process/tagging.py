@@ -245,7 +245,7 @@ def judge_relevance(
             return True, "Empfänger sind Unternehmen: " + ", ".join(found[:3])
         if others := _parts_found(tax.non_business, recipients):
             return False, "nicht wirtschaftsrelevant: Empfänger sind " + ", ".join(others[:3])
-    if not business_title and (public := _parts_found(tax.non_business, title)):
+    if not business_title and (public := _parts_found(tax.public_bodies, title)):
         return False, "nicht wirtschaftsrelevant: Titel nennt als Adressaten " + ", ".join(public[:3])
     if strong := [t for t in topics if t in tax.business_topics]:
         return True, "Wirtschaftsthema erkannt: " + ", ".join(strong)
