@@ -233,8 +233,8 @@ def judge_relevance(
 ) -> tuple[bool, str]:
     """Is the item for businesses? Addressees decide, not subjects: a funding regulation for municipalities
     is no business news although it is about funding."""
-    business_title = _parts_found(tax.business, title, skip=tax.business_skip)
-    business = business_title + _parts_found(tax.business, lead, skip=tax.business_skip)
+    business_title = _parts_found(tax.business, title)
+    business = business_title + _parts_found(tax.business, lead)
     private = _parts_found(tax.private, title) or ([] if business_title else _parts_found(tax.private, lead))
     if private and not recipients.text:
         return False, "nicht wirtschaftsrelevant: richtet sich an Privatpersonen („" + "“, „".join(private[:3]) + "“)"
@@ -258,14 +258,13 @@ def judge_relevance(
     return False, "nicht wirtschaftsrelevant: kein Wirtschaftsthema, keine Branche, kein Unternehmensbezug"
 
 
-def _parts_found(parts: tuple[str, ...], *fields: _Field, skip: tuple[str, ...] = ()) -> list[str]:
-    """The parts found in ``fields``; words starting with a ``skip`` prefix are passed over."""
+def _parts_found(parts: tuple[str, ...], *fields: _Field) -> list[str]:
     found = []
     for part in parts:
         if " " in part:
             if any(_phrase_re(part).search(f.text) for f in fields):
                 found.append(part)
-        elif any(_part_in(part, w) for w in _distinct_words(fields) if not w.startswith(skip or ("\0",))):
+        elif any(_part_in(part, w) for w in _distinct_words(fields)):
             found.append(part)
     return found
 

@@ -62,7 +62,6 @@ class Taxonomy:
     addressee_cues: tuple[str, ...] = ()  # folded markers of a lead sentence naming whom a measure is for
     addressee_weight: int = 1
     public_bodies: tuple[str, ...] = ()  # public addressees that, named in a title, make an item not relevant
-    business_skip: tuple[str, ...] = ()  # words that look like business words but name none ("Gewerbesteuer…")
     private: tuple[str, ...] = ()  # markers of a page for private persons (tax bonus, travelling)
 
     def slugs(self, axis: str) -> tuple[str, ...]:
@@ -136,7 +135,6 @@ def _relevance_fields(data: Mapping[str, Any]) -> dict[str, Any]:
         "addressee_weight": int(data.get("addressee_weight", 1)),
         "private": _folded(relevance.get("private")),
         "public_bodies": _folded(relevance.get("public_bodies")),
-        "business_skip": _folded((data.get("business") or {}).get("skip")),
     }
 
 
