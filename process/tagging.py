@@ -185,7 +185,7 @@ def _word_matches(rule: Rule, word: str) -> bool:
     if stem(word) in _rule_stems(rule):
         return True
     pattern = _parts_re(rule)
-    return pattern is not None and any(pattern.search(piece) for piece in word.split("-"))
+    return pattern is not None and any(pattern.search(piece) for piece in (word, *word.split("-")))
 
 
 @lru_cache(maxsize=64)
