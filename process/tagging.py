@@ -23,6 +23,8 @@ from process.taxonomy import GENERAL_SECTOR, Rule, Taxonomy
 _INFLECTION = ("", "s", "e", "n", "en", "es", "er", "ern", "in", "innen")
 _LONG_PART = 7
 _TOWN_TEXT_CHARS = 6000
+# alle-branchen found this way stands next to specific sectors; found in the lead or as fallback it yields to them
+_FIRM_GENERAL = ("Titel:", "zählen viele", "Adressaten:")
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,6 +279,9 @@ def _collapse_enumeration(sectors: dict[str, str], taxonomy: Taxonomy, addressee
     """A text naming many sectors ("Handwerk, Handel, Dienstleistungen und freie Berufe") addresses businesses
     in general: it gets ``alle-branchen`` instead of each enumerated sector. Sectors named among the recipients
     or addressees count even below the tagging minimum — an enumeration names each only once."""
+    general = next((p for f in addressees for p in taxonomy.general_addressees if p in f.text), None)
+    if general and GENERAL_SECTOR not in sectors:
+        sectors[GENERAL_SECTOR] = f"Adressaten: „{general}“ — Unternehmen allgemein neben anderen genannt"
     for field_ in addressees:
         named = [r.slug for r in taxonomy.sectors if r.slug != GENERAL_SECTOR and field_.text and rule_hits(r, field_)]
         if len(named) >= taxonomy.enumeration_sectors:
@@ -286,7 +291,7 @@ def _collapse_enumeration(sectors: dict[str, str], taxonomy: Taxonomy, addressee
                 f"{field_.name} zählen viele Branchen auf ({', '.join(named)}): Unternehmen allgemein"
             )
     specific = [slug for slug in sectors if slug != GENERAL_SECTOR]
-    if specific and not any(k in sectors.get(GENERAL_SECTOR, "Titel:") for k in ("Titel:", "zählen viele")):
+    if specific and not any(k in sectors.get(GENERAL_SECTOR, "Titel:") for k in _FIRM_GENERAL):
         del sectors[
             GENERAL_SECTOR
         ]  # "KMU" among a sector's recipients ("KMU der Landwirtschaft") is no general measure

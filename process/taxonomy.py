@@ -61,6 +61,7 @@ class Taxonomy:
     min_scores: Mapping[str, int] = field(default_factory=dict)  # per axis, overrides min_score
     addressee_cues: tuple[str, ...] = ()  # folded markers of a lead sentence naming whom a measure is for
     addressee_weight: int = 1
+    general_addressees: tuple[str, ...] = ()  # "Unternehmen, …" among the addressees: businesses in general
     public_bodies: tuple[str, ...] = ()  # public addressees that, named in a title, make an item not relevant
     private: tuple[str, ...] = ()  # markers of a page for private persons (tax bonus, travelling)
 
@@ -133,6 +134,7 @@ def _relevance_fields(data: Mapping[str, Any]) -> dict[str, Any]:
         "min_scores": MappingProxyType(dict(data.get("min_scores") or {})),
         "addressee_cues": _folded(data.get("addressee_cues")),
         "addressee_weight": int(data.get("addressee_weight", 1)),
+        "general_addressees": _folded(data.get("general_addressees")),
         "private": _folded(relevance.get("private")),
         "public_bodies": _folded(relevance.get("public_bodies")),
     }
