@@ -150,7 +150,7 @@ def _rules(section: Mapping[str, Any]) -> tuple[Rule, ...]:
             slug=slug,
             label=str(body["label"]),
             words=_folded(body.get("words")),
-            parts=_folded(body.get("parts")),
+            parts=_folded(list(body.get("parts") or ()) + list(body.get("wz_parts") or ())),
             phrases=_folded(body.get("phrases")),
             exclude=_folded(body.get("exclude")),
             wz2008=tuple(body.get("wz2008") or ()),
