@@ -8,19 +8,20 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-DATA = Path(__file__).with_name("data")
+# The demo serves the realistic pages written for the parser tests (one copy of each, in the checkout).
+DATA = Path(__file__).resolve().parents[1] / "tests" / "fixtures"
 CATALOG = Path(__file__).with_name("catalog.yaml")
 
-# URL path → (file in demo/data, Content-Type)
+# URL path → (file under tests/fixtures, Content-Type)
 ROUTES: dict[str, tuple[str, str]] = {
-    "/medienservice/smwa.rss": ("medienservice_rss2.xml", "application/rss+xml; charset=utf-8"),
-    "/ihk/corona.atom": ("ihk_atom10.xml", "application/atom+xml; charset=utf-8"),
-    "/sab/news.json": ("sab_jsonfeed.json", "application/feed+json; charset=utf-8"),
-    "/hwk/aktuelles.html": ("hwk_chemnitz_aktuelles.html", "text/html; charset=utf-8"),
-    "/mittweida/news.html": ("mittweida_typo3_news.html", "text/html; charset=utf-8"),
-    "/rosswein/category/corona-virus/": ("rosswein_wordpress_category.html", "text/html; charset=utf-8"),
+    "/medienservice/smwa.rss": ("feed/medienservice_rss2.xml", "application/rss+xml; charset=utf-8"),
+    "/ihk/corona.atom": ("feed/ihk_atom10.xml", "application/atom+xml; charset=utf-8"),
+    "/sab/news.json": ("feed/sab_jsonfeed.json", "application/feed+json; charset=utf-8"),
+    "/hwk/aktuelles.html": ("listing/hwk_chemnitz_aktuelles.html", "text/html; charset=utf-8"),
+    "/mittweida/news.html": ("listing/mittweida_typo3_news.html", "text/html; charset=utf-8"),
+    "/rosswein/category/corona-virus/": ("listing/rosswein_wordpress_category.html", "text/html; charset=utf-8"),
     "/landkreis/informationen-fuer-unternehmen.html": (
-        "mittelsachsen_informationen_unternehmen.html",
+        "page/mittelsachsen_informationen_unternehmen.html",
         "text/html; charset=utf-8",
     ),
     "/robots.txt": ("", "text/plain; charset=utf-8"),
