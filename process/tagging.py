@@ -70,6 +70,7 @@ def tag_item(title: str, text: str, taxonomy: Taxonomy, hints: SourceHints = Sou
     topics = _match_axis(taxonomy.topics, fields[:2], taxonomy.min_scores.get("topics", taxonomy.min_score))
     relevant, why = judge_relevance(title_f, lead_f, recipients_f, sectors, topics, taxonomy)
     if relevant:
+        _drop_sector_founders(sectors, taxonomy, (title_f, lead_f, recipients_f, addressee_f))
         _collapse_enumeration(sectors, taxonomy, (recipients_f, addressee_f))
         _add_defaults(sectors, topics, hints, taxonomy)
     else:
@@ -273,6 +274,18 @@ def _parts_found(parts: tuple[str, ...], *fields: _Field) -> list[str]:
 
 def _distinct_words(fields: tuple[_Field, ...]) -> set[str]:
     return {w for f in fields for w in f.words}
+
+
+def _drop_sector_founders(sectors: dict[str, str], taxonomy: Taxonomy, fields: tuple[_Field, ...]) -> None:
+    """Founders of a named sector ("Existenzgründung in der Landwirtschaft") belong to that sector: the founders'
+    sector (Soloselbstständige) is dropped when founder terms are its only evidence and another sector is named."""
+    slug, prefixes = taxonomy.founders_sector, taxonomy.founder_terms
+    if slug not in sectors or not prefixes or not any(s not in (slug, GENERAL_SECTOR) for s in sectors):
+        return
+    rule = next(r for r in taxonomy.sectors if r.slug == slug)
+    hits = [hit for f in fields if f.text for hit in rule_hits(rule, f)]
+    if hits and all(hit.startswith(prefixes) for hit in hits):
+        del sectors[slug]
 
 
 def _collapse_enumeration(sectors: dict[str, str], taxonomy: Taxonomy, addressees: tuple[_Field, ...] = ()) -> None:

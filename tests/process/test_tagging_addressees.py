@@ -51,3 +51,13 @@ def test_title_naming_public_bodies_is_not_relevant_unless_it_names_businesses()
     assert not public.relevant
     both = tag_item("Förderung für Kommunen und Unternehmen", "Investitionen werden gefördert.", load_taxonomy())
     assert both.relevant
+
+
+def test_founders_of_a_named_sector_belong_to_it() -> None:
+    farm = tag_item("Förderrichtlinie Existenzgründung in der Landwirtschaft",
+                    "Gefördert wird die Existenzgründung junger Landwirte und landwirtschaftlicher Betriebe.",
+                    load_taxonomy())  # fmt: skip
+    assert "landwirtschaft" in farm.sectors and "soloselbststaendige-freie-berufe" not in farm.sectors
+    general = tag_item("Gründungsberatung", "Existenzgründer können eine geförderte Gründungsberatung beantragen.",
+                       load_taxonomy())  # fmt: skip
+    assert "soloselbststaendige-freie-berufe" in general.sectors
