@@ -327,10 +327,16 @@ def serve() -> None:
         raise UserError(str(error)) from error
     out.print(f"Prüfoberfläche: http://{settings.serve_host}:{settings.serve_port}/staff/ · Rubrik: /")
     # proxy_headers off: the staff app believes X-Forwarded-* only from RUBRIK_REVIEW_TRUSTED_PROXIES
-    uvicorn.run(
-        site, host=settings.serve_host, port=settings.serve_port, proxy_headers=False, server_header=False,
-        access_log=False,
-    )  # fmt: skip
+    options: dict[str, Any] = {
+        "host": settings.serve_host, "port": settings.serve_port, "proxy_headers": False, "server_header": False,
+        "access_log": False,
+    }  # fmt: skip
+    if settings.serve_workers == 1:
+        uvicorn.run(site, **options)
+        return
+    # several processes: uvicorn imports the app in each (sessions, CSRF tokens and the login throttle are in
+    # the database; the counts cache is per process and bounded by RUBRIK_REVIEW_COUNTS_TTL)
+    uvicorn.run("webapp:site_from_environment", factory=True, workers=settings.serve_workers, **options)
 
 
 @app.command()

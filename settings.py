@@ -88,6 +88,9 @@ class Settings(BaseSettings):
     # -- staff review web app (issue 4)
     serve_host: str = Field("127.0.0.1", description="Address `rubrik serve` listens on.")
     serve_port: int = Field(8000, ge=1, le=65535, description="Port `rubrik serve` listens on.")
+    serve_workers: int = Field(
+        1, ge=1, le=64, description="Processes of `rubrik serve` (one per core; sessions and throttle live in the DB)."
+    )
     review_session_idle_minutes: int = Field(30, ge=1, description="A staff session ends after this idle time.")
     review_session_absolute_hours: int = Field(10, ge=1, description="A staff session ends this long after login.")
     review_cookie_secure: bool = Field(False, description="Always mark the session cookie Secure (app behind https).")

@@ -117,3 +117,11 @@ def create_site(settings: Settings, *, on_decision: Callable[[], None] | None = 
             await (staff if is_staff else public)(scope, receive, send)
 
     return site
+
+
+def site_from_environment() -> ASGIApp:
+    """The site built from the environment's settings: the factory each worker process of ``rubrik serve``
+    imports when RUBRIK_SERVE_WORKERS > 1."""
+    from settings import load_settings
+
+    return create_site(load_settings())

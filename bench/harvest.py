@@ -33,32 +33,37 @@ from settings import load_settings
 from store.db import make_engine, upgrade
 from tests.httpserver import TestServer, conditional
 
-WORDS = (
-    "Soforthilfe Zuschuss Kurzarbeit Überbrückungshilfe Handwerk Einzelhandel Gastronomie Antrag Frist Unternehmen "
-    "Betriebe Förderung Sächsische Aufbaubank Beschäftigte Kredit Bürgschaft Landkreis Mittelsachsen Freiberg Döbeln "
-    "Mittweida Hainichen Rochlitz Roßwein Waldheim Leisnig Flöha Oederan Penig Burgstädt Hotline Beratung Kammer "
-    "Verordnung Hygienekonzept Öffnung Schließung Gutschein Abholung Lieferung Onlineshop Landwirtschaft Forst "
-    "Tourismus Hotel Pension Messe Veranstaltung Ausbildung Prüfung Azubi Pendler Grenze Tschechien Quarantäne "
-    "Entschädigung Verdienstausfall Steuer Stundung Vorauszahlung Umsatz Fixkosten Miete Pacht Darlehen KfW "
-    "Liquidität Insolvenz Antragsfrist Nachweis Schlussabrechnung Steuerberater Solo-Selbständige Künstler "
-    "Friseur Kosmetik Fitness Einzelhändler Innenstadt Wochenmarkt Handwerksbetrieb Metallbau Maschinenbau "
-    "Zulieferer Textil Papier Halbleiter Laser Logistik Spedition Busunternehmen Taxi Pflege Arztpraxis"
+# Plain words of press releases, and the domain terms an item carries one or two of (as real ones do).
+FILLER = (
+    "der die das und mit für von auf bei nach über unter gegen ohne wird werden wurde haben hat sind ist "
+    "heute morgen Woche Monat Jahr neue weitere rund etwa bereits zudem außerdem jedoch damit sowie "
+    "Landrat Stadt Gemeinde Bürgermeister Mitteilung Angaben Informationen Hinweise Unterlagen Termin "
+    "Verfahren Regelung Entscheidung Gespräch Vertreter Region Vorhaben Möglichkeit Anfrage Stelle Büro"
+).split()
+TERMS = (
+    "Soforthilfe Kurzarbeitergeld Überbrückungshilfe Handwerksbetriebe Einzelhandel Gastronomie Bürgschaft "
+    "Darlehen Landwirtschaft Tourismus Ausbildung Pendler Entschädigung Steuerstundung Verordnung Gutschein"
 ).split()
 
 
 def make_feed(source: int, items: int) -> bytes:
-    """A realistic feed: every item its own text (80 words drawn per item), so no accidental duplicates."""
+    """A realistic feed: every item its own text (80 words, one or two domain terms), so no accidental
+    duplicates and no item that is about everything."""
     rng = random.Random(source)
     now = datetime(2026, 11, 1, tzinfo=UTC)
     entries = []
     for n in range(items):
-        words = " ".join(rng.choice(WORDS) for _ in range(80))
+        terms = rng.sample(TERMS, rng.choice((1, 2)))
+        words = [rng.choice(FILLER) for _ in range(80)]
+        for term in terms:
+            words[rng.randrange(len(words))] = term
         when = format_datetime(now - timedelta(hours=source + n))
         entries.append(
-            f"<item><title>Meldung {source}-{n}: {rng.choice(WORDS)} und {rng.choice(WORDS)} für Betriebe</title>"
+            f"<item><title>Meldung {source}-{n}: {terms[0]} für Betriebe</title>"
             f"<link>https://quelle{source}.example/meldung/{n}?utm_source=rss</link>"
             f"<guid isPermaLink='false'>q{source}-m{n}</guid><pubDate>{when}</pubDate>"
-            f"<description><![CDATA[<p>{words}</p><p><a href='/mehr/{n}'>Mehr</a></p>]]></description></item>"
+            f"<description><![CDATA[<p>{' '.join(words)}</p><p><a href='/mehr/{n}'>Mehr</a></p>]]></description>"
+            "</item>"
         )
     body = (
         "<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel>"

@@ -1,11 +1,13 @@
 """Benchmark of the staff review with 50,000 items on SQLite and PostgreSQL.
 
-A real ``rubrik serve`` (uvicorn, one process) on 127.0.0.1; 20 concurrent clients, each logged in with its
-own session, alternate between loading the queue page and approving one item (as the UI's htmx request does).
+A real ``rubrik serve`` (uvicorn; once with 1, once with 2 worker processes) on 127.0.0.1; 20 concurrent
+clients, each logged in with its own session, alternate between loading the queue page and approving one item
+(as the UI's htmx request does).
 Prints median and p95 latency per backend (target p95 < 150 ms), plus naive vs ours for a deep queue page
 (OFFSET vs keyset cursor) and the facet counts (cached vs computed).
 
     .venv/bin/python bench/review_queue.py [--items 50000] [--clients 20] [--rounds 25] [--backend sqlite|postgres]
+        [--workers 1 2]
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import sys
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -97,8 +100,11 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(url: str, port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "RUBRIK_DATABASE_URL": url, "RUBRIK_SERVE_PORT": str(port), "RUBRIK_SERVE_HOST": "127.0.0.1"}
+def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ, "RUBRIK_DATABASE_URL": url, "RUBRIK_SERVE_PORT": str(port), "RUBRIK_SERVE_HOST": "127.0.0.1",
+        "RUBRIK_SERVE_WORKERS": str(workers),
+    }  # fmt: skip
     process = subprocess.Popen([sys.executable, str(ROOT / "cli.py"), "serve"], cwd=ROOT, env=env)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -166,7 +172,7 @@ def _time(work: object, factory: object, repeat: int = 5) -> float:
     return statistics.median(samples)
 
 
-def run_phase(phase: str, base: str, pairs: list[tuple[int, int]], think: float, clients: int) -> None:
+def run_phase(phase: str, base: str, pairs: list[tuple[int, int]], think: float, clients: int) -> Result:
     queue_ms: list[float] = []
     approve_ms: list[float] = []
     work = [pairs[n::clients] for n in range(clients)]
@@ -179,10 +185,24 @@ def run_phase(phase: str, base: str, pairs: list[tuple[int, int]], think: float,
     started = time.perf_counter()
     asyncio.run(all_clients())
     elapsed = time.perf_counter() - started
+    throughput = (len(queue_ms) + len(approve_ms)) / elapsed
     print(f"  -- {phase}")
     print(f"  queue page : {_stats(queue_ms)}")
     print(f"  approve    : {_stats(approve_ms)}")
-    print(f"  throughput : {(len(queue_ms) + len(approve_ms)) / elapsed:6.1f} requests/s")
+    print(f"  throughput : {throughput:6.1f} requests/s")
+    return Result(_p95(queue_ms), _p95(approve_ms), throughput)
+
+
+@dataclass(frozen=True)
+class Result:
+    queue_p95: float
+    approve_p95: float
+    throughput: float
+
+
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, int(len(ordered) * 0.95) - 1)]
 
 
 def run_backend(name: str, url: str, args: argparse.Namespace) -> None:
@@ -190,18 +210,34 @@ def run_backend(name: str, url: str, args: argparse.Namespace) -> None:
     started = time.perf_counter()
     seed(url, args.items, args.clients)
     print(f"  seeded in {time.perf_counter() - started:.1f} s")
-    pairs = pending_pairs(url, args.clients * args.rounds * 2)
-    port = _free_port()
-    server = start_server(url, port)
-    try:
-        for phase, think, chunk in (
-            ("saturated, no pause between requests", 0.0, pairs[: len(pairs) // 2]),
-            (f"paced, each client pauses {args.think} s after an approve", args.think, pairs[len(pairs) // 2 :]),
-        ):
-            run_phase(phase, f"http://127.0.0.1:{port}", chunk, think, args.clients)
-    finally:
-        server.terminate()
-        server.wait(10)
+    per_server = args.clients * args.rounds * 2
+    pairs = pending_pairs(url, per_server * len(args.workers))
+    results: dict[int, list[Result]] = {}
+    for index, workers in enumerate(args.workers):
+        print(f"  == rubrik serve with {workers} worker process(es)")
+        mine = pairs[index * per_server : (index + 1) * per_server]
+        port = _free_port()
+        server = start_server(url, port, workers)
+        try:
+            results[workers] = [
+                run_phase(phase, f"http://127.0.0.1:{port}", chunk, think, args.clients)
+                for phase, think, chunk in (
+                    ("saturated, no pause between requests", 0.0, mine[: len(mine) // 2]),
+                    (f"paced, each client pauses {args.think} s after an approve", args.think, mine[len(mine) // 2 :]),
+                )
+            ]
+        finally:
+            server.terminate()
+            server.wait(20)
+    if len(results) > 1:
+        base, *others = args.workers
+        for workers in others:
+            for label, one, many in zip(("saturated", "paced"), results[base], results[workers], strict=True):
+                print(
+                    f"  {workers} vs {base} worker(s), {label}: throughput {many.throughput / one.throughput:4.2f}x, "
+                    f"queue p95 {one.queue_p95 / many.queue_p95:4.2f}x, "
+                    f"approve p95 {one.approve_p95 / many.approve_p95:4.2f}x faster"
+                )
     in_process_ratios(url, args.items)
 
 
@@ -211,6 +247,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=25)
     parser.add_argument("--think", type=float, default=0.5, help="pause of a client in the paced phase (s)")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="RUBRIK_SERVE_WORKERS to compare")
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
     args = parser.parse_args()
     if args.backend in ("sqlite", "both"):

@@ -21,6 +21,7 @@ from store.review_repo import QueueFilter, QueueRow
 from store.schema import ITEM_STATUSES
 
 FILTER_KEYS = ("source", "sector", "topic", "town", "text")
+STATUS_KEY = "#status"  # the counts cache's key of the per-status totals (a GROUP BY over every item)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +64,7 @@ def routes(ctx: AppContext) -> list[RouteSpec]:
         size = ctx.settings.review_page_size
         with transaction(ctx.factory) as session:
             page = review_repo.queue_page(session, flt, limit=size, after=_cursor(request))
-            counts = review_repo.status_counts(session)
+            counts = ctx.counts.get(STATUS_KEY, lambda: review_repo.status_counts(session))
             narrowed = any(getattr(flt, key) for key in FILTER_KEYS)
             total = review_repo.count_filtered(session, flt) if narrowed else counts.get(flt.status, 0)
         facets = ctx.counts.get(flt.status, lambda: _facets(ctx, flt.status))

@@ -32,12 +32,17 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        # a pool as large as the web server's thread pool: an overflow connection would be opened (and its
+        # pragmas run) and closed again for every request under load
+        pooled = {"pool_size": 20, "max_overflow": 20} if parsed.database not in (None, "", ":memory:") else {}
+        engine = create_engine(url, connect_args={"timeout": 30}, **pooled)
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
         if parsed.drivername == "postgresql":  # plain URL: use psycopg 3, which we ship
             url = str(parsed.set(drivername="postgresql+psycopg"))
-        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        # pool_size as large as the web server's busy threads: an overflow connection is opened for one request
+        # and closed again, and each opening costs PostgreSQL a new backend process (idle ones cost nothing much)
+        engine = create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20)
     _ENGINES.add(engine)
     return engine
 

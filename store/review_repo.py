@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from store import items_repo
@@ -110,9 +110,8 @@ def queue_page(
     ).outerjoin(ItemFlagsRow, ItemFlagsRow.item_id == ItemRow.id)
     if after is not None:
         seen, item_id = after
-        query = query.where(
-            or_(ItemRow.first_seen_at < seen, and_(ItemRow.first_seen_at == seen, ItemRow.id < item_id))
-        )
+        # a row value, not "a < x OR (a = x AND b < y)": PostgreSQL then starts the index scan at the cursor
+        query = query.where(tuple_(ItemRow.first_seen_at, ItemRow.id) < tuple_(seen, item_id))
     query = query.order_by(ItemRow.first_seen_at.desc(), ItemRow.id.desc()).limit(limit + 1)
     rows = [_queue_row(found) for found in session.execute(query)]
     more = len(rows) > limit

@@ -91,7 +91,7 @@ class ItemRow(Base):
 
     __table_args__ = (
         UniqueConstraint("source_id", "identity", name="uq_items_source_identity"),
-        Index("ix_items_status_first_seen", "status", "first_seen_at"),
+        Index("ix_items_status_first_seen_id", "status", "first_seen_at", "id"),  # the queue order (0010)
     )
 
 
