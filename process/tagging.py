@@ -23,6 +23,8 @@ from process.taxonomy import GENERAL_SECTOR, Rule, Taxonomy
 _INFLECTION = ("", "s", "e", "n", "en", "es", "er", "ern", "in", "innen")
 _LONG_PART = 7
 _TOWN_TEXT_CHARS = 6000
+# alle-branchen found this way stands next to specific sectors; found in the lead or as fallback it yields to them
+_FIRM_GENERAL = ("Titel:", "zählen viele", "Adressaten:")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,12 +63,15 @@ def tag_item(title: str, text: str, taxonomy: Taxonomy, hints: SourceHints = Sou
     title_f = _field("Titel", _masked_text(title, taxonomy))
     lead_f = _field("Text", _masked_text(text[: taxonomy.lead_chars], taxonomy))
     recipients_f = _field("Empfänger", recipients_text(text, taxonomy))
+    addressee_f = _field("Adressaten", addressee_text(lead_f.text, taxonomy))
     fields = ((title_f, taxonomy.title_weight), (lead_f, 1), (recipients_f, taxonomy.recipient_weight))
-    sectors = _match_axis(taxonomy.sectors, fields, taxonomy.min_scores.get("sectors", taxonomy.min_score))
+    sector_fields = (*fields, (addressee_f, taxonomy.addressee_weight))
+    sectors = _match_axis(taxonomy.sectors, sector_fields, taxonomy.min_scores.get("sectors", taxonomy.min_score))
     topics = _match_axis(taxonomy.topics, fields[:2], taxonomy.min_scores.get("topics", taxonomy.min_score))
     relevant, why = judge_relevance(title_f, lead_f, recipients_f, sectors, topics, taxonomy)
     if relevant:
-        _collapse_enumeration(sectors, taxonomy)
+        _drop_sector_founders(sectors, taxonomy, (title_f, lead_f, recipients_f, addressee_f))
+        _collapse_enumeration(sectors, taxonomy, (recipients_f, addressee_f))
         _add_defaults(sectors, topics, hints, taxonomy)
     else:
         sectors, topics = {}, {}
@@ -94,6 +99,16 @@ def _masked_text(raw: str, taxonomy: Taxonomy) -> str:
 @lru_cache(maxsize=8)
 def _mask_re(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+
+
+def addressee_text(lead: str, taxonomy: Taxonomy) -> str:
+    """The lead's sentences that say who may apply or is meant ("Unternehmen aus Industrie und Handwerk können
+    …"): a sector named there is an addressee, not a sector mentioned in passing."""
+    if not taxonomy.addressee_cues:
+        return ""
+    sentences = re.split(r"(?<=[.!?;])\s+", lead)
+    pattern = _recipients_re(taxonomy.addressee_cues)
+    return " ".join(s for s in sentences if pattern.search(s))
 
 
 def recipients_text(text: str, taxonomy: Taxonomy) -> str:
@@ -130,7 +145,7 @@ def _match_axis(rules: Sequence[Rule], fields: Sequence[tuple[_Field, int]], min
     for rule in rules:
         score, shown = 0, []
         for field_, weight in fields:
-            if not field_.text or (rule.title_only and field_.name == "Text"):
+            if not field_.text or (rule.title_only and field_.name in ("Text", "Adressaten")):
                 continue
             hits = rule_hits(rule, field_)
             distinct = len(set(hits))
@@ -173,7 +188,7 @@ def _word_matches(rule: Rule, word: str) -> bool:
     if stem(word) in _rule_stems(rule):
         return True
     pattern = _parts_re(rule)
-    return pattern is not None and any(pattern.search(piece) for piece in word.split("-"))
+    return pattern is not None and any(pattern.search(piece) for piece in (word, *word.split("-")))
 
 
 @lru_cache(maxsize=64)
@@ -223,6 +238,9 @@ def judge_relevance(
     is no business news although it is about funding."""
     business_title = _parts_found(tax.business, title)
     business = business_title + _parts_found(tax.business, lead)
+    private = _parts_found(tax.private, title) or ([] if business_title else _parts_found(tax.private, lead))
+    if private and not recipients.text:
+        return False, "nicht wirtschaftsrelevant: richtet sich an Privatpersonen („" + "“, „".join(private[:3]) + "“)"
     if not topics and not business_title and (off := _parts_found(tax.not_relevant, title)):
         return False, f"nicht wirtschaftsrelevant: Thema „{off[0]}“ im Titel, kein Wirtschaftsthema"
     if recipients.text:
@@ -230,6 +248,8 @@ def judge_relevance(
             return True, "Empfänger sind Unternehmen: " + ", ".join(found[:3])
         if others := _parts_found(tax.non_business, recipients):
             return False, "nicht wirtschaftsrelevant: Empfänger sind " + ", ".join(others[:3])
+    if not business_title and (public := _parts_found(tax.public_bodies, title)):
+        return False, "nicht wirtschaftsrelevant: Titel nennt als Adressaten " + ", ".join(public[:3])
     if strong := [t for t in topics if t in tax.business_topics]:
         return True, "Wirtschaftsthema erkannt: " + ", ".join(strong)
     if business or sectors:
@@ -256,11 +276,35 @@ def _distinct_words(fields: tuple[_Field, ...]) -> set[str]:
     return {w for f in fields for w in f.words}
 
 
-def _collapse_enumeration(sectors: dict[str, str], taxonomy: Taxonomy) -> None:
+def _drop_sector_founders(sectors: dict[str, str], taxonomy: Taxonomy, fields: tuple[_Field, ...]) -> None:
+    """Founders of a named sector ("Existenzgründung in der Landwirtschaft") belong to that sector: the founders'
+    sector (Soloselbstständige) is dropped when founder terms are its only evidence and another sector is named."""
+    slug, prefixes = taxonomy.founders_sector, taxonomy.founder_terms
+    if slug not in sectors or not prefixes or not any(s not in (slug, GENERAL_SECTOR) for s in sectors):
+        return
+    rule = next(r for r in taxonomy.sectors if r.slug == slug)
+    hits = [hit for f in fields if f.text for hit in rule_hits(rule, f)]
+    if hits and all(hit.startswith(prefixes) for hit in hits):
+        del sectors[slug]
+
+
+def _collapse_enumeration(sectors: dict[str, str], taxonomy: Taxonomy, addressees: tuple[_Field, ...] = ()) -> None:
     """A text naming many sectors ("Handwerk, Handel, Dienstleistungen und freie Berufe") addresses businesses
-    in general: it gets ``alle-branchen`` instead of each enumerated sector."""
+    in general: it gets ``alle-branchen`` instead of each enumerated sector. Sectors named among the recipients
+    or addressees count even below the tagging minimum — an enumeration names each only once."""
+    general = next((p for f in addressees for p in taxonomy.general_addressees if p in f.text), None)
+    if general and GENERAL_SECTOR not in sectors:
+        sectors[GENERAL_SECTOR] = f"Adressaten: „{general}“ — Unternehmen allgemein neben anderen genannt"
+    for field_ in addressees:
+        named = [r.slug for r in taxonomy.sectors if r.slug != GENERAL_SECTOR and field_.text and rule_hits(r, field_)]
+        if len(named) >= taxonomy.enumeration_sectors:
+            for slug in named:
+                sectors.pop(slug, None)
+            sectors[GENERAL_SECTOR] = (
+                f"{field_.name} zählen viele Branchen auf ({', '.join(named)}): Unternehmen allgemein"
+            )
     specific = [slug for slug in sectors if slug != GENERAL_SECTOR]
-    if specific and "Titel:" not in sectors.get(GENERAL_SECTOR, "Titel:"):
+    if specific and not any(k in sectors.get(GENERAL_SECTOR, "Titel:") for k in _FIRM_GENERAL):
         del sectors[
             GENERAL_SECTOR
         ]  # "KMU" among a sector's recipients ("KMU der Landwirtschaft") is no general measure

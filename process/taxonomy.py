@@ -59,6 +59,13 @@ class Taxonomy:
     business_topics: frozenset[str] = frozenset()  # topics that concern businesses by themselves
     enumeration_sectors: int = 3  # this many specific sectors in one text mean "alle Branchen"
     min_scores: Mapping[str, int] = field(default_factory=dict)  # per axis, overrides min_score
+    addressee_cues: tuple[str, ...] = ()  # folded markers of a lead sentence naming whom a measure is for
+    addressee_weight: int = 1
+    founders_sector: str = ""  # the sector founders count to unless they found in a named sector
+    founder_terms: tuple[str, ...] = ()  # folded word beginnings of founder terms ("existenzgruend")
+    general_addressees: tuple[str, ...] = ()  # "Unternehmen, …" among the addressees: businesses in general
+    public_bodies: tuple[str, ...] = ()  # public addressees that, named in a title, make an item not relevant
+    private: tuple[str, ...] = ()  # markers of a page for private persons (tax bonus, travelling)
 
     def slugs(self, axis: str) -> tuple[str, ...]:
         if axis == "towns":
@@ -127,6 +134,13 @@ def _relevance_fields(data: Mapping[str, Any]) -> dict[str, Any]:
         "business_topics": frozenset(relevance.get("business_topics") or ()),
         "enumeration_sectors": int(data.get("enumeration_sectors", 3)),
         "min_scores": MappingProxyType(dict(data.get("min_scores") or {})),
+        "addressee_cues": _folded(data.get("addressee_cues")),
+        "addressee_weight": int(data.get("addressee_weight", 1)),
+        "founders_sector": str((data.get("founders") or {}).get("sector", "")),
+        "founder_terms": _folded((data.get("founders") or {}).get("terms")),
+        "general_addressees": _folded(data.get("general_addressees")),
+        "private": _folded(relevance.get("private")),
+        "public_bodies": _folded(relevance.get("public_bodies")),
     }
 
 
@@ -140,7 +154,7 @@ def _rules(section: Mapping[str, Any]) -> tuple[Rule, ...]:
             slug=slug,
             label=str(body["label"]),
             words=_folded(body.get("words")),
-            parts=_folded(body.get("parts")),
+            parts=_folded(list(body.get("parts") or ()) + list(body.get("wz_parts") or ())),
             phrases=_folded(body.get("phrases")),
             exclude=_folded(body.get("exclude")),
             wz2008=tuple(body.get("wz2008") or ()),
@@ -159,5 +173,7 @@ def _check(taxonomy: Taxonomy) -> None:
                 problems.append(f"source_defaults {prefix}: unknown {axis} {sorted(unknown)}")
     problems += [f"ambiguous town {t} is no town" for t in taxonomy.ambiguous_towns if t not in taxonomy.towns]
     problems += [f"alias target {t} is no town" for t in taxonomy.town_aliases.values() if t not in taxonomy.towns]
+    if taxonomy.founders_sector and taxonomy.founders_sector not in taxonomy.slugs("sectors"):
+        problems.append(f"founders sector {taxonomy.founders_sector} is no sector")
     if problems:
         raise TaxonomyError("; ".join(problems))

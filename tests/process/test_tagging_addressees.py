@@ -1,0 +1,63 @@
+"""Who a text addresses decides sectors and relevance: addressee sentences, enumerations among recipients,
+pages for private persons, titles naming public bodies."""
+
+from __future__ import annotations
+
+from process.tagging import tag_item
+from process.taxonomy import load_taxonomy
+
+
+def test_sector_named_in_an_addressee_sentence_is_tagged() -> None:
+    addressed = tag_item("Neues Programm", "Soloselbstständige und Freiberufler können ab sofort Anträge stellen.",
+                         load_taxonomy())  # fmt: skip
+    assert "Adressaten" in addressed.reasons["sectors"]["soloselbststaendige-freie-berufe"]
+    passing = tag_item("Neues Programm", "Der Verband vertritt auch Soloselbstständige und Freiberufler.",
+                       load_taxonomy())  # fmt: skip
+    assert "soloselbststaendige-freie-berufe" not in passing.sectors
+
+
+def test_unqualified_businesses_among_addressees_keep_alle_branchen() -> None:
+    tags = tag_item(
+        "Überbrückungshilfe – Anträge ab sofort möglich",
+        "Unternehmen, Soloselbstständige und Freiberufler mit Umsatzeinbrüchen können ab sofort Anträge stellen.",
+        load_taxonomy(),
+    )
+    assert {"alle-branchen", "soloselbststaendige-freie-berufe"} <= set(tags.sectors)
+
+
+def test_enumeration_among_recipients_means_alle_branchen() -> None:
+    text = (
+        "1. Zuwendungszweck Die Förderung stärkt die Wirtschaft. 3. Zuwendungsempfänger sind kleine und mittlere "
+        "Unternehmen der gewerblichen Wirtschaft, des Handwerks, des Handels, der Dienstleister sowie Freiberufler."
+    )
+    tags = tag_item("Richtlinie Krisenhilfe", text, load_taxonomy())
+    assert tags.sectors == ("alle-branchen",)
+    assert "zählen viele Branchen auf" in tags.reasons["sectors"]["alle-branchen"]
+
+
+def test_page_for_private_persons_is_not_relevant() -> None:
+    tags = tag_item(
+        "Handwerkerleistungen: Steuerbonus und Rechnungen",
+        "Renovierungsmaßnahmen im Privathaushalt können Sie teilweise von der Steuer absetzen.",
+        load_taxonomy(),
+    )
+    assert not tags.relevant and tags.sectors == ()
+    assert "Privatpersonen" in tags.relevance_reason
+
+
+def test_title_naming_public_bodies_is_not_relevant_unless_it_names_businesses() -> None:
+    public = tag_item("Gesetz über das Kommunale Klimabudget", "Die Landkreise erhalten Zuweisungen für Investitionen.",
+                      load_taxonomy())  # fmt: skip
+    assert not public.relevant
+    both = tag_item("Förderung für Kommunen und Unternehmen", "Investitionen werden gefördert.", load_taxonomy())
+    assert both.relevant
+
+
+def test_founders_of_a_named_sector_belong_to_it() -> None:
+    farm = tag_item("Förderrichtlinie Existenzgründung in der Landwirtschaft",
+                    "Gefördert wird die Existenzgründung junger Landwirte und landwirtschaftlicher Betriebe.",
+                    load_taxonomy())  # fmt: skip
+    assert "landwirtschaft" in farm.sectors and "soloselbststaendige-freie-berufe" not in farm.sectors
+    general = tag_item("Gründungsberatung", "Existenzgründer können eine geförderte Gründungsberatung beantragen.",
+                       load_taxonomy())  # fmt: skip
+    assert "soloselbststaendige-freie-berufe" in general.sectors
