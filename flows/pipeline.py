@@ -313,8 +313,8 @@ def _store_success(
     outcome: SourceOutcome,
     started: datetime,
     entries: Sequence[Entry],
-    guid_map: dict[str, str] | None = None,
-    unstable: bool = False,
+    guid_map: dict[str, str],
+    unstable: bool,
 ) -> SourceOutcome:
     now = utcnow()
     next_at = now + timedelta(seconds=next_fetch_delay(state.interval_seconds, 0))

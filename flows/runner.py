@@ -166,12 +166,15 @@ def first_harvest_soon(stop: threading.Event) -> None:
     """Start one harvest as soon as the served deployment exists, instead of waiting for the schedule."""
     from prefect.deployments import run_deployment
 
-    while not stop.is_set():
+    for _ in range(120):  # serve() registers the deployments within seconds; after two minutes, the schedule rules
+        if stop.is_set():
+            return
         try:
             run_deployment(name="harvest/harvest", timeout=0)
             return
         except Exception:  # not registered yet
             stop.wait(1.0)
+    log.warning("Erster Abruf nicht gestartet; er folgt nach Zeitplan (RUBRIK_RUN_HARVEST_INTERVAL).")
 
 
 def run(*, demo: bool = False, var: Path = Path("var"), say: Callable[[str], None] = print) -> None:
