@@ -23,6 +23,7 @@ from store.directory_schema import (
     DirectoryVersionRow,
 )
 from store.items_repo import DecisionError, audit
+from store.upsert import chunks
 
 PUBLIC_STATUSES = ("approved", "pending")  # "pending" with an approved version: an update waits, the old shows
 
@@ -314,10 +315,10 @@ def _add_version(session: Session, business_id: int, business: Business, actor: 
 def _offers_of(session: Session, version_ids: Iterable[int]) -> dict[int, tuple[Offer, ...]]:
     ids = list(version_ids)
     found: dict[int, list[Offer]] = {}
-    for start in range(0, len(ids), 5000):  # bounded IN lists
+    for chunk in chunks(ids, 5000):
         query = (
             select(DirectoryOfferRow)
-            .where(DirectoryOfferRow.version_id.in_(ids[start : start + 5000]))
+            .where(DirectoryOfferRow.version_id.in_(chunk))
             .order_by(DirectoryOfferRow.version_id, DirectoryOfferRow.id)
         )
         for offer in session.scalars(query):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -13,7 +13,7 @@ from process.model import Entry
 from store.records import Counts, ItemView
 from store.review_schema import StaffRevisionRow
 from store.schema import AuditRow, ItemRow, ProvenanceRow, RevisionRow, TombstoneRow
-from store.upsert import insert_ignore, insert_ignore_many, table_of
+from store.upsert import chunks, insert_ignore, insert_ignore_many, table_of
 
 
 class DecisionError(ValueError):
@@ -74,7 +74,7 @@ def record_entries(session: Session, source_id: str, entries: Sequence[Entry], n
 
 def _tombstoned(session: Session, source_id: str, identities: list[str]) -> set[str]:
     found: set[str] = set()
-    for chunk in _chunks(identities):
+    for chunk in chunks(identities):
         query = select(TombstoneRow.identity).where(
             TombstoneRow.source_id == source_id, TombstoneRow.identity.in_(chunk)
         )
@@ -112,7 +112,7 @@ class _ItemKey(NamedTuple):
 
 def _items_by_identity(session: Session, source_id: str, identities: list[str]) -> dict[str, _ItemKey]:
     found: dict[str, _ItemKey] = {}
-    for chunk in _chunks(identities):
+    for chunk in chunks(identities):
         query = select(
             ItemRow.identity, ItemRow.id, ItemRow.current_revision_id, ItemRow.approved_revision_id, ItemRow.status
         ).where(ItemRow.source_id == source_id, ItemRow.identity.in_(chunk))
@@ -126,7 +126,7 @@ def _current_hashes(session: Session, revision_ids: list[int | None]) -> dict[in
     (the source sending that content again changes nothing: the edit stays current)."""
     found: dict[int, str] = {}
     base = aliased(RevisionRow)
-    for chunk in _chunks([rid for rid in revision_ids if rid is not None]):
+    for chunk in chunks([rid for rid in revision_ids if rid is not None]):
         query = (
             select(RevisionRow.id, func.coalesce(base.content_hash, RevisionRow.content_hash))
             .outerjoin(StaffRevisionRow, StaffRevisionRow.revision_id == RevisionRow.id)
@@ -146,17 +146,12 @@ def _ensure_revisions(session: Session, pairs: list[tuple[int, Entry]], now: dat
         ["item_id", "content_hash"],
     )
     found: dict[tuple[int, str], int] = {}
-    for chunk in _chunks([item_id for item_id, _ in pairs]):
+    for chunk in chunks([item_id for item_id, _ in pairs]):
         query = select(RevisionRow.item_id, RevisionRow.content_hash, RevisionRow.id).where(
             RevisionRow.item_id.in_(chunk)
         )
         found.update({(item_id, digest): rid for item_id, digest, rid in session.execute(query)})
     return found
-
-
-def _chunks(values: list[Any], size: int = 500) -> Iterator[list[Any]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
 
 
 def _revision_values(item_id: int, entry: Entry, now: datetime) -> dict[str, Any]:
@@ -223,8 +218,7 @@ def count_items(session: Session) -> dict[str, int]:
 
 def _sources_of(session: Session, item_ids: list[int]) -> dict[int, tuple[str, ...]]:
     found: dict[int, list[str]] = {}
-    for start in range(0, len(item_ids), 500):
-        chunk = item_ids[start : start + 500]
+    for chunk in chunks(item_ids):
         query = (
             select(ProvenanceRow.item_id, ProvenanceRow.source_id)
             .where(ProvenanceRow.item_id.in_(chunk))

@@ -20,9 +20,7 @@ from store import items_repo
 from store.entries_schema import MailMessageRow
 from store.records import Counts
 from store.schema import ItemRow
-from store.upsert import insert_ignore_many, table_of
-
-_CHUNK = 500
+from store.upsert import chunks, insert_ignore_many, table_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,10 +52,9 @@ class HeldMail:
 def known_keys(session: Session, source_id: str, keys: Sequence[str]) -> set[str]:
     """The keys among ``keys`` already processed for this mailbox (one indexed query per 500)."""
     found: set[str] = set()
-    for start in range(0, len(keys), _CHUNK):
-        chunk = list(keys[start : start + _CHUNK])
+    for chunk in chunks(keys):
         query = select(MailMessageRow.message_key).where(
-            MailMessageRow.source_id == source_id, MailMessageRow.message_key.in_(chunk)
+            MailMessageRow.source_id == source_id, MailMessageRow.message_key.in_(list(chunk))
         )
         found.update(session.scalars(query))
     return found
@@ -79,10 +76,8 @@ def record_mail(session: Session, source_id: str, records: Sequence[MailRecord],
 
 def _item_ids(session: Session, source_id: str, identities: list[str]) -> dict[str, int]:
     found: dict[str, int] = {}
-    for start in range(0, len(identities), _CHUNK):
-        query = select(ItemRow.identity, ItemRow.id).where(
-            ItemRow.source_id == source_id, ItemRow.identity.in_(identities[start : start + _CHUNK])
-        )
+    for chunk in chunks(identities):
+        query = select(ItemRow.identity, ItemRow.id).where(ItemRow.source_id == source_id, ItemRow.identity.in_(chunk))
         found.update({identity: item_id for identity, item_id in session.execute(query)})
     return found
 

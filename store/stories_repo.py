@@ -15,6 +15,7 @@ from process.dedupe import Fingerprint, fingerprint, verify
 from store.items_repo import DecisionError, audit
 from store.schema import ItemRow, ProvenanceRow, RevisionRow
 from store.story_schema import DedupeKeyRow, StoryLinkRow, StoryMemberRow, StoryRow
+from store.upsert import chunks
 
 MAX_CANDIDATES = 50  # verify at most this many of the items sharing the most keys
 
@@ -102,8 +103,7 @@ def _candidates(session: Session, item_id: int, fp: Fingerprint) -> list[int]:
         return []
     counts: dict[int, int] = {}
     keys = list(fp.keys)
-    for start in range(0, len(keys), 200):
-        chunk = keys[start : start + 200]
+    for chunk in chunks(keys, 200):
         # one (band = ? AND key = ?) term per key: both SQLite and PostgreSQL answer each from the primary key
         terms = [and_(DedupeKeyRow.band == band, DedupeKeyRow.key == key) for band, key in chunk]
         query = select(DedupeKeyRow.item_id).where(or_(*terms))
@@ -209,9 +209,9 @@ def stories_of(session: Session, item_ids: Iterable[int]) -> dict[int, StoryInfo
     """Story, canonical item, members with provenance and linked versions for each given item."""
     wanted = list(dict.fromkeys(item_ids))
     story_by_item: dict[int, int] = {}
-    for start in range(0, len(wanted), 500):
+    for chunk in chunks(wanted):
         query = select(StoryMemberRow.item_id, StoryMemberRow.story_id)
-        for item_id, story_id in session.execute(query.where(StoryMemberRow.item_id.in_(wanted[start : start + 500]))):
+        for item_id, story_id in session.execute(query.where(StoryMemberRow.item_id.in_(chunk))):
             story_by_item[item_id] = story_id
     infos = {story_id: _info(session, story_id) for story_id in set(story_by_item.values())}
     return {item_id: infos[story_id] for item_id, story_id in story_by_item.items()}

@@ -20,6 +20,7 @@ from store.items_repo import DecisionError, audit
 from store.schema import ItemRow, RevisionRow, SourceRow
 from store.stories_repo import assign_story
 from store.story_schema import ItemTagsRow, TagCorrectionRow
+from store.upsert import chunks
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,8 +176,8 @@ def classifier_from_corrections(session: Session) -> Model | None:
 def tag_infos(session: Session, item_ids: Iterable[int]) -> dict[int, TagInfo]:
     wanted = list(dict.fromkeys(item_ids))
     found = {}
-    for start in range(0, len(wanted), 500):
-        query = select(ItemTagsRow).where(ItemTagsRow.item_id.in_(wanted[start : start + 500]))
+    for chunk in chunks(wanted):
+        query = select(ItemTagsRow).where(ItemTagsRow.item_id.in_(chunk))
         for row in session.scalars(query):
             found[row.item_id] = TagInfo(row.relevant, row.relevance_reason, dict(row.reasons), dict(row.suggestions),
                                          row.expires_suggested, row.expires_reason, row.tagged_by)  # fmt: skip

@@ -1,8 +1,9 @@
-"""``INSERT … ON CONFLICT DO NOTHING`` for SQLite and PostgreSQL, so concurrent writers never duplicate rows."""
+"""Set-based statement helpers: ``INSERT … ON CONFLICT DO NOTHING`` on SQLite and PostgreSQL (so concurrent
+writers never duplicate rows), Core tables of models, and batches for ``IN (…)`` lists."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Column, Table
@@ -46,3 +47,9 @@ def insert_ignore_many(
         session.execute(statement, list(rows))
         return []
     return [tuple(row) for row in session.execute(statement.returning(*returning), list(rows))]
+
+
+def chunks(values: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
+    """``values`` in slices of ``size``: keeps ``IN (…)`` lists under the databases' parameter limits."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
