@@ -88,6 +88,9 @@ def create_site(settings: Settings, *, on_decision: Callable[[], None] | None = 
     staff = create_app(settings, hooks=hooks)
     public = create_public_app(settings)
     directory = create_directory_app(settings)  # the Kauf-regional form and private links (issue 7)
+    # one lifespan for the whole site: the staff app's shutdown also closes the directory app's engine and fetcher
+    for handler in directory.router.on_shutdown:
+        staff.router.add_event_handler("shutdown", handler)
 
     async def staff_watched(
         scope: Scope, receive: Callable[[], Awaitable[Any]], send: Callable[[Any], Awaitable[None]]
@@ -104,7 +107,7 @@ def create_site(settings: Settings, *, on_decision: Callable[[], None] | None = 
             on_decision()
 
     async def site(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "lifespan":  # the staff app owns the database engine's lifecycle
+        if scope["type"] == "lifespan":  # the staff app's lifespan runs every part's shutdown (see above)
             await staff(scope, receive, send)
             return
         path = scope.get("path", "")

@@ -70,3 +70,25 @@ async def test_a_decision_announces_itself_once_per_burst(review_env: ReviewEnv)
         forged = await http.post(f"/staff/queue/{first}/approve", data={"revision": 1, "csrf": "falsch"})
         assert forged.status_code == 403
     assert calls == [1]
+
+
+def test_shutting_the_site_down_closes_every_part(review_env: ReviewEnv) -> None:  # noqa: F811
+    from starlette.testclient import TestClient
+
+    site = create_site(review_env.settings)
+    closed: list[str] = []
+    import store.db as db
+
+    engines = list(db._ENGINES)
+    for engine in engines:
+        pool = engine.pool
+        original = pool.dispose
+
+        def note(original=original, name=str(engine.url)) -> None:  # type: ignore[no-untyped-def]
+            closed.append(name)
+            original()
+
+        pool.dispose = note  # type: ignore[method-assign]
+    with TestClient(site) as client:  # runs startup and shutdown of the ASGI lifespan
+        assert client.get("/staff/login").status_code == 200
+    assert len(closed) >= 2  # staff app and Kauf-regional app each dispose their engine
