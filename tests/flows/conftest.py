@@ -58,3 +58,14 @@ def settings(make_settings, server, tmp_path):  # type: ignore[no-untyped-def]
     )
     upgrade(make_engine(built.database_url))
     return built
+
+
+@pytest.fixture(scope="session")
+def prefect_api():  # type: ignore[no-untyped-def]
+    """One temporary Prefect API for every flow test of the session (starting one costs 5–10 s)."""
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+    from prefect.testing.utilities import prefect_test_harness
+
+    # the heartbeat costs ~1 s per run and matters only for long production runs
+    with prefect_test_harness(server_startup_timeout=60), temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        yield

@@ -10,16 +10,6 @@ import pytest
 pytestmark = pytest.mark.prefect
 
 
-@pytest.fixture(scope="session")
-def prefect_api():  # type: ignore[no-untyped-def]
-    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
-    from prefect.testing.utilities import prefect_test_harness
-
-    # the heartbeat costs ~1 s per run and matters only for long production runs
-    with prefect_test_harness(server_startup_timeout=60), temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
-        yield
-
-
 def test_harvest_flow_returns_the_summary_and_leaves_an_artifact(prefect_api, settings) -> None:  # type: ignore[no-untyped-def]
     from prefect.client.orchestration import get_client
 

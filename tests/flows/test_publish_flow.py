@@ -12,20 +12,15 @@ from tests.publish.seed import add_approved
 pytestmark = pytest.mark.prefect
 
 
-def test_publish_flow_publishes_then_reports_unchanged(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "prefect"))
-    monkeypatch.setenv("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    from prefect.testing.utilities import prefect_test_harness
-
+def test_publish_flow_publishes_then_reports_unchanged(prefect_api, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from flows.publish import publish_flow
 
     site_db = open_site_db(tmp_path)
     settings, factory = next(site_db)
     add_approved(factory, STANDARD)
     overrides = {"database_url": settings.database_url, "site_dir": str(settings.site_dir)}
-    with prefect_test_harness():
-        first = publish_flow(settings_overrides=overrides)
-        second = publish_flow(settings_overrides=overrides)
+    first = publish_flow(settings_overrides=overrides)
+    second = publish_flow(settings_overrides=overrides)
     assert first["status"] == "published" and first["items"] == len(STANDARD)
     assert second == {**first, "status": "unchanged"}
     assert os.readlink(settings.site_dir / "current") == f"releases/{first['release']}"
