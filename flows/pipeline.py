@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
@@ -101,9 +102,28 @@ def spec_of(config: SourceConfig) -> SourceSpec:
 
 def sync_catalog(settings: Settings, factory: sessionmaker[Session]) -> dict[str, int]:
     """Load and validate the catalog, then make the ``sources`` table match it."""
-    configs = load_catalog(settings.catalog, allow_hosts=settings.fetch_allow_hosts)
+    specs = _catalog_specs(Path(settings.catalog), tuple(settings.fetch_allow_hosts))
     with transaction(factory) as session:
-        return sources_repo.sync_sources(session, [spec_of(config) for config in configs])
+        return sources_repo.sync_sources(session, specs)
+
+
+_catalog_cache: dict[tuple[object, ...], tuple[SourceSpec, ...]] = {}
+
+
+def _catalog_specs(path: Path, allow_hosts: tuple[str, ...]) -> tuple[SourceSpec, ...]:
+    """The validated catalog, parsed again only when the file changed (a long-lived worker harvests often;
+    YAML parsing and validation of the catalog cost more than a whole warm run's bookkeeping)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        stat = None  # load_catalog reports the unreadable file
+    key = (str(path.resolve()), allow_hosts) + (() if stat is None else (stat.st_mtime_ns, stat.st_size, stat.st_ino))
+    cached = _catalog_cache.get(key)
+    if cached is None or stat is None:
+        cached = tuple(spec_of(config) for config in load_catalog(path, allow_hosts=allow_hosts))
+        _catalog_cache.clear()
+        _catalog_cache[key] = cached
+    return cached
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import functools
+import ssl
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -101,18 +103,52 @@ class FetchConfig:
 class _GuardedTransport(httpx.AsyncHTTPTransport):
     """httpx's own transport, with the connection pool built on :class:`GuardedBackend`."""
 
-    def __init__(self, allow_hosts: frozenset[str], resolver: Resolver | None, limits: httpx.Limits) -> None:
+    def __init__(self, backend: GuardedBackend, ssl_context: ssl.SSLContext, limits: httpx.Limits) -> None:
         import httpcore
 
-        super().__init__(trust_env=False, limits=limits)
-        backend = GuardedBackend(allow_hosts) if resolver is None else GuardedBackend(allow_hosts, resolver=resolver)
+        super().__init__(verify=ssl_context, trust_env=False, limits=limits)
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
+            ssl_context=ssl_context,
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
             network_backend=backend,
         )
+
+
+class _PerHostTransport(httpx.AsyncBaseTransport):
+    """One small keep-alive pool per origin instead of one big shared pool.
+
+    httpcore's pool scans every connection it holds on each request; with hundreds of sources on a few
+    dozen hosts a shared pool grows to many idle connections and each request pays for all of them. A pool
+    per origin holds only the few connections the per-host limiter lets that host have.
+    """
+
+    def __init__(self, allow_hosts: frozenset[str], resolver: Resolver | None, keepalive: int) -> None:
+        self._backend = (
+            GuardedBackend(allow_hosts) if resolver is None else GuardedBackend(allow_hosts, resolver=resolver)
+        )
+        self._ssl_context = _ssl_context()
+        self._limits = httpx.Limits(max_connections=None, max_keepalive_connections=keepalive, keepalive_expiry=30)
+        self._pools: dict[tuple[bytes, bytes, int | None], _GuardedTransport] = {}
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        origin = (request.url.raw_scheme, request.url.raw_host, request.url.port)
+        pool = self._pools.get(origin)
+        if pool is None:
+            pool = self._pools[origin] = _GuardedTransport(self._backend, self._ssl_context, self._limits)
+        return await pool.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        pools, self._pools = list(self._pools.values()), {}
+        for pool in pools:
+            await pool.aclose()
+
+
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """Loading the CA bundle costs ~15 ms; every fetcher of the process shares one (read-only) context."""
+    return httpx.create_ssl_context(trust_env=False)
 
 
 class Fetcher:
@@ -131,11 +167,12 @@ class Fetcher:
         resolver: Resolver | None = None,
     ) -> None:
         self.config = config
-        limits = httpx.Limits(max_connections=None, max_keepalive_connections=100, keepalive_expiry=30)
         # The transport is used directly, not through httpx.AsyncClient: no cookie jar shared between
         # sources, no environment proxies, and no client-side redirect machinery (it parses Location
         # before we can judge it). Redirects, decoding and errors are all handled here.
-        self._transport = transport or _GuardedTransport(config.allow_hosts, resolver, limits)
+        self._transport = transport or _PerHostTransport(
+            config.allow_hosts, resolver, keepalive=max(config.per_host_concurrency, 1)
+        )
         timeout = httpx.Timeout(config.read_timeout, connect=config.connect_timeout, pool=None)
         self._timeout = timeout.as_dict()
         self._base_headers = {"User-Agent": config.user_agent, "Accept-Encoding": "gzip, deflate"}
@@ -218,13 +255,29 @@ class Fetcher:
     async def _handle(self, url: str, response: httpx.Response, max_bytes: int, started: float) -> FetchResult | str:
         status = response.status_code
         if status in REDIRECT_STATUSES:
-            return _redirect_target(url, response.headers.get("location"))
+            target = _redirect_target(url, response.headers.get("location"))
+            await _drain(response)
+            return target
         if status == 304:
+            await _drain(response)
             return _result(url, response, b"", started)
         if not 200 <= status < 300:
             raise _status_error(url, response, self.config.max_retry_after)
         body = await read_body(url, response, max_bytes)
         return _result(url, response, body, started)
+
+
+async def _drain(response: httpx.Response, limit: int = 64 * 1024) -> None:
+    """Read a small body we do not need (304, redirect) so the connection goes back to the pool; a large
+    one is not worth reading, the connection is closed instead."""
+    length = response.headers.get("content-length")
+    if length is not None and (not length.isdigit() or int(length) > limit):
+        return
+    seen = 0
+    async for chunk in response.aiter_raw():
+        seen += len(chunk)
+        if seen > limit:
+            return
 
 
 def _strip_fragment(url: str) -> str:

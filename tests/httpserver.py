@@ -34,6 +34,7 @@ class Request:
     replied: float | None = None  # when the response started to be written (after any delay)
     ended: float | None = None
     server: TestServer | None = field(default=None, repr=False)
+    client_port: int = 0  # the client's side of the TCP connection: equal ports = a reused connection
 
 
 @dataclass
@@ -160,6 +161,7 @@ class TestServer:
             headers={k.lower(): v for k, v in h.headers.items()},
             started=time.monotonic(),
             server=self,
+            client_port=int(h.client_address[1]),
         )
         with self._lock:
             self.requests.append(request)

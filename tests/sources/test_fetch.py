@@ -25,6 +25,7 @@ from tests.httpserver import (
     endless,
     gzip_bomb,
     gzip_bytes,
+    redirect,
     sequence,
     static,
 )
@@ -120,6 +121,33 @@ def test_conditional_get_304_is_success_without_body(server: TestServer) -> None
     assert (again.status, again.not_modified, again.body) == (304, True, b"")
     assert server.hits("/cond")[-1].headers["if-none-match"] == '"abc"'
     assert server.hits("/cond")[-1].headers["if-modified-since"] == LAST_MOD
+
+
+def test_connections_are_reused_after_304_and_redirects_and_pools_are_per_host() -> None:
+    """A warm harvest is mostly 304s: each must hand its connection back, not open a new one."""
+    with TestServer() as one, TestServer() as two:
+        for srv in (one, two):
+            srv.add_route("/cond", conditional(FEED, '"abc"', LAST_MOD))
+            srv.add_route("/hop", redirect("/cond", 301))
+            srv.add_route("/big-redirect", lambda r: Response(302, b"x" * 200_000, {"Location": "/cond"}))
+        cfg = config(one, allow_hosts=frozenset({one.host_port, two.host_port}), per_host_concurrency=1)
+
+        async def go() -> None:
+            async with Fetcher(cfg) as fetcher:
+                for _ in range(3):
+                    for srv in (one, two):
+                        result = await fetcher.fetch(srv.url("/hop"), etag='"abc"')
+                        assert result.not_modified and result.url == srv.url("/cond")
+                await fetcher.fetch(one.url("/big-redirect"), etag='"abc"')
+                await fetcher.fetch(one.url("/cond"), etag='"abc"')
+
+        asyncio.run(go())
+    # six requests per host in the loop over one kept-alive connection each ...
+    assert len({r.client_port for r in two.requests}) == 1 and len(two.requests) == 6
+    ports = [r.client_port for r in one.requests]
+    assert len(set(ports[:6])) == 1
+    # ... and a redirect with a large body is not read to the end: that connection is dropped, a new one follows
+    assert ports[6] == ports[5] and ports[7] != ports[6] and ports[8] == ports[7]
 
 
 @pytest.mark.parametrize("path", ["/gzip", "/deflate", "/rawdeflate"])
