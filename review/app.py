@@ -6,6 +6,7 @@ routes, or include this app's router). Nothing happens at import time; the datab
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -20,7 +21,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from review import views_auth, views_contacts, views_directory, views_entries, views_item, views_queue, views_sources
-from review.auth import Forbidden, LoginRequired, Policy, PolicyRegistry, RouteSpec, guard
+from review.auth import Forbidden, LoginRequired, Policy, PolicyRegistry, RouteSpec, guard, in_thread_guard
 from review.context import AppContext, CountsCache
 from review.hooks import Hooks
 from review.render import is_htmx
@@ -46,9 +47,11 @@ def create_app(settings: Settings, *, hooks: Hooks | None = None) -> FastAPI:
     app.state.policies = registry = PolicyRegistry()
     for spec in _specs(ctx):
         registry.declare(spec)
+        threaded = not inspect.iscoroutinefunction(spec.endpoint)
+        endpoint = in_thread_guard(ctx, spec.policy, spec.endpoint) if threaded else spec.endpoint
         app.add_api_route(
-            spec.path, spec.endpoint, methods=[spec.method], name=spec.name,
-            dependencies=[Depends(guard(ctx, spec.policy))], include_in_schema=False,
+            spec.path, endpoint, methods=[spec.method], name=spec.name,
+            dependencies=[Depends(guard(ctx, spec.policy, in_thread=threaded))], include_in_schema=False,
         )  # fmt: skip
     app.router.routes.append(Mount(STATIC_PATH, app=StaticFiles(directory=STATIC), name="static"))
     registry.declare(RouteSpec("GET", STATIC_PATH, _static_placeholder, Policy.PUBLIC, "static"))

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from review.auth import Policy, RouteSpec, staff_of
+from review.auth import Policy, RouteSpec, form_of, staff_of
 from review.context import AppContext
 from review.render import is_htmx, redirect, render
 from review.security import safe_next
@@ -76,9 +76,8 @@ def routes(ctx: AppContext) -> list[RouteSpec]:
         context = QueuePage(flt, page.rows, total, counts, facets, next_url, here)
         return render(ctx, request, "staff/queue.html", context)
 
-    async def decide_row(request: Request) -> Response:
-        form = await request.form()
-        return await _run(request, ctx, form, request.path_params["action"])
+    def decide_row(request: Request) -> Response:  # plain: the session check and the decision share one thread
+        return _run(request, ctx, form_of(request), request.path_params["action"])
 
     async def bulk(request: Request) -> Response:
         form = await request.form()
@@ -129,12 +128,12 @@ class RowPage:
     here: str
 
 
-async def _run(request: Request, ctx: AppContext, form: Any, action: str) -> Response:
+def _run(request: Request, ctx: AppContext, form: Any, action: str) -> Response:
     item_id = int(request.path_params["item_id"])
     revision = _pair(f"{item_id}:{form.get('revision', '')}")
     if action not in ("approve", "reject") or revision is None:
         return Response("Unbekannte Aktion.", status_code=400)
-    error, row = await run_in_threadpool(_decide_one, ctx, action, item_id, revision[1], staff_of(request).name)
+    error, row = _decide_one(ctx, action, item_id, revision[1], staff_of(request).name)
     back = safe_next(str(form.get("next", "")), "/staff/")
     if not is_htmx(request):
         return redirect(back, msg=error or "")

@@ -16,6 +16,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from store.sqlite_writes import SerializedConnection, lock_for
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -24,6 +26,7 @@ class SchemaError(RuntimeError):
 
 
 _ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
+SQLITE_BUSY_SECONDS = 30  # how long a writer waits for another one (SQLite busy timeout, in-process write lock)
 
 
 def make_engine(url: str) -> Engine:
@@ -34,8 +37,12 @@ def make_engine(url: str) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         # a pool as large as the web server's thread pool: an overflow connection would be opened (and its
         # pragmas run) and closed again for every request under load
-        pooled = {"pool_size": 20, "max_overflow": 20} if parsed.database not in (None, "", ":memory:") else {}
-        engine = create_engine(url, connect_args={"timeout": 30}, **pooled)
+        on_disk = parsed.database not in (None, "", ":memory:")
+        pooled = {"pool_size": 20, "max_overflow": 20} if on_disk else {}
+        connect_args: dict[str, Any] = {"timeout": SQLITE_BUSY_SECONDS}
+        if on_disk:  # writers of this process take turns instead of sleep-polling (store/sqlite_writes.py)
+            connect_args["factory"] = SerializedConnection
+        engine = create_engine(url, connect_args=connect_args, **pooled)
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
         if parsed.drivername == "postgresql":  # plain URL: use psycopg 3, which we ship
@@ -58,11 +65,15 @@ def dispose_all_engines() -> None:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    if isinstance(dbapi_connection, SerializedConnection):
+        database = dbapi_connection.execute("PRAGMA database_list").fetchone()[2]
+        if database:
+            dbapi_connection.attach_lock(lock_for(database), SQLITE_BUSY_SECONDS)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
     cursor.close()
 
 
