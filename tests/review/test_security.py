@@ -179,3 +179,34 @@ async def test_sessions_table_stores_only_token_hashes(review_env: ReviewEnv, cl
     with review_env.session() as session:
         ids = [row.id for row in session.query(StaffSessionRow)]
     assert token not in ids and len(ids) == 1
+
+
+async def test_plain_endpoints_check_the_session_in_their_own_worker_thread(
+    review_env: ReviewEnv, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One thread hop per request: the session lookup of a plain endpoint runs where the endpoint runs."""
+    import threading
+
+    from review import auth
+
+    csrf = await login(client)
+    threads: list[str] = []
+    lookup = auth._identity
+
+    def spy(*args: object) -> object:
+        threads.append(threading.current_thread().name)
+        return lookup(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(auth, "_identity", spy)
+    hops: list[object] = []
+    real_hop = auth.run_in_threadpool
+    monkeypatch.setattr(auth, "run_in_threadpool", lambda *a, **k: hops.append(a[0]) or real_hop(*a, **k))
+    assert (await client.get("/staff/")).status_code == 200
+    item = review_env.item_ids()[0]
+    answer = await client.post(f"/staff/queue/{item}/approve", data={"revision": "0", "csrf": csrf})
+    assert answer.status_code in (200, 303)
+    assert len(threads) == 2 and hops == [], "no extra hop for the session check"
+    assert all(name != threading.main_thread().name for name in threads)
+    # and an endpoint that cannot take part is refused when the app is built, not at request time
+    with pytest.raises(TypeError, match="request"):
+        auth.in_thread_guard(None, Policy.REVIEWER, lambda: None)  # type: ignore[arg-type]
