@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -200,7 +201,12 @@ async def test_plain_endpoints_check_the_session_in_their_own_worker_thread(
     monkeypatch.setattr(auth, "_identity", spy)
     hops: list[object] = []
     real_hop = auth.run_in_threadpool
-    monkeypatch.setattr(auth, "run_in_threadpool", lambda *a, **k: hops.append(a[0]) or real_hop(*a, **k))
+
+    async def counted_hop(func: Any, *args: Any) -> Any:
+        hops.append(func)
+        return await real_hop(func, *args)
+
+    monkeypatch.setattr(auth, "run_in_threadpool", counted_hop)
     assert (await client.get("/staff/")).status_code == 200
     item = review_env.item_ids()[0]
     answer = await client.post(f"/staff/queue/{item}/approve", data={"revision": "0", "csrf": csrf})
