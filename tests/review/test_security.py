@@ -200,7 +200,7 @@ async def test_plain_endpoints_check_the_session_in_their_own_worker_thread(
 
     monkeypatch.setattr(auth, "_identity", spy)
     hops: list[object] = []
-    real_hop = auth.run_in_threadpool
+    from starlette.concurrency import run_in_threadpool as real_hop
 
     async def counted_hop(func: Any, *args: Any) -> Any:
         hops.append(func)
