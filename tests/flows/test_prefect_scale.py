@@ -1,6 +1,6 @@
 """At scale, for real: a `prefect server` on 127.0.0.1 backed by PostgreSQL, deployments from prefect.yaml,
 a process worker, the application database on PostgreSQL; harvest and publish run through the worker against
-local fixture sources."""
+local fixture sources — publish started by prefect.yaml's trigger on the review-decision event."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from prefect.client.schemas.objects import StateType
 from sqlalchemy import create_engine, text
 
 from publish.release import MANIFEST
@@ -24,7 +25,7 @@ from store import items_repo
 from store.db import make_engine, session_factory, transaction, upgrade
 from tests.conftest import PG_SERVER
 from tests.flows.conftest import write_catalog
-from tests.flows.test_run import free_port
+from tests.flows.test_run import free_port, wait_for_triggered_publish
 from tests.httpserver import TestServer
 
 REPO = Path(__file__).resolve().parents[2]
@@ -118,7 +119,14 @@ def test_server_on_postgres_deploy_worker_harvest_publish(
             pending = items_repo.pending_ids(session)
             assert len(pending) >= 6
             items_repo.approve(session, pending, actor="test", now=datetime.now(UTC))
-        _cli([*PREFECT, "deployment", "run", "publish/publish", "--watch", "--watch-timeout", "240"], app_env, 300)
+        # the decision event, sent as the web layer sends it: prefect.yaml's trigger starts the publish run
+        decided_at = datetime.now(UTC)
+        _cli([sys.executable, "-c", "from flows.deployments import announce_decision; announce_decision()"], app_env)
+        run, runs, _ = wait_for_triggered_publish(api, decided_at, timeout=90)
+        summary = [(r.name, r.state, r.created_by) for r in runs]
+        assert run is not None and run.state_type == StateType.COMPLETED, summary
+        assert run.created_by is not None and run.created_by.display_value == "nach Prüfung"
+        assert not run.auto_scheduled
         manifest = json.loads((tmp_path / "site" / "current" / MANIFEST).read_text())
         assert "index.html" in manifest["files"]
         assert "Überbrückungshilfe" in (tmp_path / "site" / "current" / "index.html").read_text()
