@@ -19,6 +19,7 @@ from pathlib import Path
 
 import yaml
 
+from bench.pagetext import page_text
 from process.classifier import Example, train
 from process.dedupe import fingerprint, verify
 from process.tagging import SourceHints, tag_item
@@ -90,7 +91,10 @@ def load_items(corpus: Path) -> list[LabelledItem]:
     labels = yaml.safe_load((FIXTURES / "corpus_labels.yaml").read_text(encoding="utf-8"))["items"]
     items = []
     for entry in labels:
-        title, text = _split_markdown(corpus / CORPUS_DIRS[entry["corpus"]] / entry["file"])
+        if entry["corpus"] == "pages":  # real web pages: their main text is extracted from the HTML
+            title, text = page_text(corpus, entry["file"])
+        else:
+            title, text = _split_markdown(corpus / CORPUS_DIRS[entry["corpus"]] / entry["file"])
         items.append(LabelledItem(f"{entry['corpus']}:{entry['file']}", title, text, "", frozenset(entry["sectors"]),
                                   frozenset(entry["topics"]), bool(entry["relevant"])))  # fmt: skip
     written = yaml.safe_load((FIXTURES / "texts.yaml").read_text(encoding="utf-8"))["items"]

@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from bench.evalset import CORPUS, FIXTURES, REPO, evaluate_pairs, evaluate_rules, load_items, load_pairs
+from bench.pagetext import page_text, usable
 
 FLOORS_FILE = FIXTURES / "floors.yaml"
 FLOORS = yaml.safe_load(FLOORS_FILE.read_text(encoding="utf-8"))
@@ -24,6 +25,17 @@ def test_the_labelled_set_is_big_enough(corpus_dir: Path) -> None:
     assert len([p for p in load_pairs(corpus_dir) if p.kind == "duplicate" and p.id.startswith("revosax")]) >= 34
     halves = {item.half for item in items}
     assert halves == {"dev", "test"} and 0.4 < sum(i.half == "test" for i in items) / len(items) < 0.6
+
+
+def test_labelled_web_pages_are_extracted_whole(corpus_dir: Path) -> None:
+    """Each labelled web page's text holds every snippet the corpus expects of its main text, and no script."""
+    labels = yaml.safe_load((FIXTURES / "corpus_labels.yaml").read_text(encoding="utf-8"))["items"]
+    pages = [entry["file"] for entry in labels if entry["corpus"] == "pages"]
+    assert len(pages) >= 40
+    assert [name for name in pages if not usable(corpus_dir, name)] == []
+    title, text = page_text(corpus_dir, "zdh.de-foerderungsstopp.html")
+    assert title == "KfW-Förderungsstopp ist klimapolitisch fatales Signal"
+    assert text.startswith('"Die sofortige Einstellung der KfW-Klimaschutzförderungen') and "<script" not in text
 
 
 @pytest.fixture(scope="module")
