@@ -29,6 +29,7 @@ REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "eval"
 CORPUS = REPO.parent / "shared" / "corpus"
 HALVES = ("dev", "test")
+GROUPS = ("rubrik", "pages")
 CORPUS_DIRS = {
     "amt24": "saxony-amt24-business-pages/docs",
     "revosax": "saxony-revosax-foerderrichtlinien/markdown",
@@ -46,6 +47,13 @@ class LabelledItem:
     topics: frozenset[str]
     relevant: bool
     towns: frozenset[str] | None = None
+
+    @property
+    def group(self) -> str:
+        """ "rubrik": texts of the kinds the rubric's sources publish (Saxon state portal, Saxon regulations, the
+        corona rules, press-style texts); "pages": web pages from elsewhere (federal bodies, other states, national
+        and trade press), a harder population measured on its own so that the floors keep their meaning."""
+        return "pages" if self.id.startswith("pages:") else "rubrik"
 
     @property
     def half(self) -> str:
