@@ -19,6 +19,7 @@ from pathlib import Path
 
 import yaml
 
+from bench.pagetext import page_text
 from process.classifier import Example, train
 from process.dedupe import fingerprint, verify
 from process.tagging import SourceHints, tag_item
@@ -28,6 +29,7 @@ REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "eval"
 CORPUS = REPO.parent / "shared" / "corpus"
 HALVES = ("dev", "test")
+GROUPS = ("rubrik", "pages")
 CORPUS_DIRS = {
     "amt24": "saxony-amt24-business-pages/docs",
     "revosax": "saxony-revosax-foerderrichtlinien/markdown",
@@ -45,6 +47,13 @@ class LabelledItem:
     topics: frozenset[str]
     relevant: bool
     towns: frozenset[str] | None = None
+
+    @property
+    def group(self) -> str:
+        """ "rubrik": texts of the kinds the rubric's sources publish (Saxon state portal, Saxon regulations, the
+        corona rules, press-style texts); "pages": web pages from elsewhere (federal bodies, other states, national
+        and trade press), a harder population measured on its own so that the floors keep their meaning."""
+        return "pages" if self.id.startswith("pages:") else "rubrik"
 
     @property
     def half(self) -> str:
@@ -90,7 +99,10 @@ def load_items(corpus: Path) -> list[LabelledItem]:
     labels = yaml.safe_load((FIXTURES / "corpus_labels.yaml").read_text(encoding="utf-8"))["items"]
     items = []
     for entry in labels:
-        title, text = _split_markdown(corpus / CORPUS_DIRS[entry["corpus"]] / entry["file"])
+        if entry["corpus"] == "pages":  # real web pages: their main text is extracted from the HTML
+            title, text = page_text(corpus, entry["file"])
+        else:
+            title, text = _split_markdown(corpus / CORPUS_DIRS[entry["corpus"]] / entry["file"])
         items.append(LabelledItem(f"{entry['corpus']}:{entry['file']}", title, text, "", frozenset(entry["sectors"]),
                                   frozenset(entry["topics"]), bool(entry["relevant"])))  # fmt: skip
     written = yaml.safe_load((FIXTURES / "texts.yaml").read_text(encoding="utf-8"))["items"]

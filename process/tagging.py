@@ -121,8 +121,15 @@ def recipients_text(text: str, taxonomy: Taxonomy) -> str:
     if match is None:
         return ""
     window = folded[match.end() : match.end() + taxonomy.recipient_chars]
+    # the section ends at the next heading or where it turns to whom it excludes ("ausgeschlossen sind …")
+    window = re.split(_stops_re(taxonomy.recipient_stops), window, maxsplit=1)[0]
     pattern = _mask_re(taxonomy.mask)
     return pattern.sub(" ", window) if pattern is not None else window
+
+
+@lru_cache(maxsize=8)
+def _stops_re(stops: tuple[str, ...]) -> str:
+    return "|".join(["##", *(re.escape(stop) for stop in stops)])
 
 
 @lru_cache(maxsize=8)
@@ -185,7 +192,7 @@ def _masked(field_: _Field, phrases: tuple[str, ...]) -> _Field:
 
 @lru_cache(maxsize=400_000)
 def _word_matches(rule: Rule, word: str) -> bool:
-    if stem(word) in _rule_stems(rule):
+    if stem(word) in _rule_stems(rule) or word in _exact_forms(rule):
         return True
     pattern = _parts_re(rule)
     return pattern is not None and any(pattern.search(piece) for piece in (word, *word.split("-")))
@@ -194,6 +201,13 @@ def _word_matches(rule: Rule, word: str) -> bool:
 @lru_cache(maxsize=64)
 def _rule_stems(rule: Rule) -> frozenset[str]:
     return frozenset(stem(w) for w in rule.words)
+
+
+@lru_cache(maxsize=64)
+def _exact_forms(rule: Rule) -> frozenset[str]:
+    """A rule's ``exact`` words with their inflection endings ("Meister", "Meistern"), not by stem: the stem of
+    "Meister" is that of "meisten", of "Gründer" that of "Grund", of "Bauern" that of "Bau"."""
+    return frozenset(w + ending for w in rule.exact for ending in _INFLECTION)
 
 
 @lru_cache(maxsize=64)
@@ -236,15 +250,15 @@ def judge_relevance(
 ) -> tuple[bool, str]:
     """Is the item for businesses? Addressees decide, not subjects: a funding regulation for municipalities
     is no business news although it is about funding."""
-    business_title = _parts_found(tax.business, title)
-    business = business_title + _parts_found(tax.business, lead)
+    business_title = _business_found(tax, title)
+    business = business_title + _business_found(tax, lead)
     private = _parts_found(tax.private, title) or ([] if business_title else _parts_found(tax.private, lead))
     if private and not recipients.text:
         return False, "nicht wirtschaftsrelevant: richtet sich an Privatpersonen („" + "“, „".join(private[:3]) + "“)"
     if not topics and not business_title and (off := _parts_found(tax.not_relevant, title)):
         return False, f"nicht wirtschaftsrelevant: Thema „{off[0]}“ im Titel, kein Wirtschaftsthema"
     if recipients.text:
-        if found := _parts_found(tax.business, recipients):
+        if found := _business_found(tax, recipients):
             return True, "Empfänger sind Unternehmen: " + ", ".join(found[:3])
         if others := _parts_found(tax.non_business, recipients):
             return False, "nicht wirtschaftsrelevant: Empfänger sind " + ", ".join(others[:3])
@@ -261,13 +275,20 @@ def judge_relevance(
     return False, "nicht wirtschaftsrelevant: kein Wirtschaftsthema, keine Branche, kein Unternehmensbezug"
 
 
-def _parts_found(parts: tuple[str, ...], *fields: _Field) -> list[str]:
+def _business_found(tax: Taxonomy, *fields: _Field) -> list[str]:
+    """Business parts in ``fields``, not counting words that name no addressee: the Gewerbesteuer is the
+    municipalities' revenue, not a sign that businesses are addressed."""
+    return _parts_found(tax.business, *fields, skip=tax.business_skip)
+
+
+def _parts_found(parts: tuple[str, ...], *fields: _Field, skip: tuple[str, ...] = ()) -> list[str]:
     found = []
+    candidates = {w for w in _distinct_words(fields) if not any(s in w for s in skip)}
     for part in parts:
         if " " in part:
             if any(_phrase_re(part).search(f.text) for f in fields):
                 found.append(part)
-        elif any(_part_in(part, w) for w in _distinct_words(fields)):
+        elif any(_part_in(part, w) for w in candidates):
             found.append(part)
     return found
 
@@ -292,7 +313,8 @@ def _collapse_enumeration(sectors: dict[str, str], taxonomy: Taxonomy, addressee
     """A text naming many sectors ("Handwerk, Handel, Dienstleistungen und freie Berufe") addresses businesses
     in general: it gets ``alle-branchen`` instead of each enumerated sector. Sectors named among the recipients
     or addressees count even below the tagging minimum — an enumeration names each only once."""
-    general = next((p for f in addressees for p in taxonomy.general_addressees if p in f.text), None)
+    # whole words: "Nahverkehrsunternehmen, Verkehrsverbünde …" names transport firms, not businesses in general
+    general = next((p for f in addressees for p in taxonomy.general_addressees if _general_re(p).search(f.text)), None)
     if general and GENERAL_SECTOR not in sectors:
         sectors[GENERAL_SECTOR] = f"Adressaten: „{general}“ — Unternehmen allgemein neben anderen genannt"
     for field_ in addressees:
@@ -312,6 +334,11 @@ def _collapse_enumeration(sectors: dict[str, str], taxonomy: Taxonomy, addressee
         for slug in specific:
             del sectors[slug]
         sectors[GENERAL_SECTOR] = "Aufzählung vieler Branchen (" + ", ".join(specific) + "): Unternehmen allgemein"
+
+
+@lru_cache(maxsize=64)
+def _general_re(phrase: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![a-z0-9-])" + re.escape(phrase))
 
 
 def _add_defaults(sectors: dict[str, str], topics: dict[str, str], hints: SourceHints, taxonomy: Taxonomy) -> None:

@@ -27,6 +27,7 @@ class Rule:
     slug: str
     label: str
     words: tuple[str, ...] = ()
+    exact: tuple[str, ...] = ()  # whole words in their own inflections only: their stem is another word's
     parts: tuple[str, ...] = ()
     phrases: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
@@ -54,7 +55,9 @@ class Taxonomy:
     mask: tuple[str, ...] = ()  # regular expressions over folded text, blanked before any matching
     recipients: tuple[str, ...] = ()  # folded markers of a regulation's recipient section
     recipient_chars: int = 400
+    recipient_stops: tuple[str, ...] = ()  # folded phrases after which a recipient section names the excluded
     recipient_weight: int = 2
+    business_skip: tuple[str, ...] = ()  # words with a business part that address no business ("Gewerbesteuer")
     non_business: tuple[str, ...] = ()  # addressees that are not businesses (municipalities, students …)
     business_topics: frozenset[str] = frozenset()  # topics that concern businesses by themselves
     enumeration_sectors: int = 3  # this many specific sectors in one text mean "alle Branchen"
@@ -129,6 +132,8 @@ def _relevance_fields(data: Mapping[str, Any]) -> dict[str, Any]:
         "mask": tuple(str(pattern) for pattern in data.get("mask") or ()),
         "recipients": _folded(data.get("recipients")),
         "recipient_chars": int(data.get("recipient_chars", 400)),
+        "recipient_stops": _folded(data.get("recipient_stops")),
+        "business_skip": _folded((data.get("business") or {}).get("skip")),
         "recipient_weight": int(data.get("recipient_weight", 2)),
         "non_business": _folded(relevance.get("non_business")),
         "business_topics": frozenset(relevance.get("business_topics") or ()),
@@ -154,6 +159,7 @@ def _rules(section: Mapping[str, Any]) -> tuple[Rule, ...]:
             slug=slug,
             label=str(body["label"]),
             words=_folded(body.get("words")),
+            exact=_folded(body.get("exact")),
             parts=_folded(list(body.get("parts") or ()) + list(body.get("wz_parts") or ())),
             phrases=_folded(body.get("phrases")),
             exclude=_folded(body.get("exclude")),

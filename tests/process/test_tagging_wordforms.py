@@ -1,0 +1,62 @@
+"""Word forms and sections that used to mislead the tagger: words whose stem is an unrelated word's, recipient
+sections running into their exclusions, general addressees inside compounds, tax names as business words."""
+
+from __future__ import annotations
+
+from process.tagging import recipients_text, tag_item
+from process.taxonomy import load_taxonomy
+
+
+def test_exact_words_do_not_match_by_stem() -> None:
+    taxonomy = load_taxonomy()
+    assert "handwerk" not in tag_item("Die meisten Betriebe öffnen wieder", "", taxonomy).sectors
+    assert "handwerk" in tag_item("Meister gesucht", "", taxonomy).sectors
+    assert "landwirtschaft" not in tag_item("Bau der Umgehungsstraße beginnt", "", taxonomy).sectors
+    assert "landwirtschaft" in tag_item("Bauern bekommen Dürrehilfe", "", taxonomy).sectors
+    founders = "soloselbststaendige-freie-berufe"
+    assert founders not in tag_item("Aus gutem Grund: neue Regeln für Betriebe", "", taxonomy).sectors
+    assert founders in tag_item("Gründer erhalten Beratung", "", taxonomy).sectors
+
+
+def test_a_creditors_claim_is_no_funding() -> None:
+    taxonomy = load_taxonomy()
+    claims = tag_item("Forderungen im Insolvenzverfahren anmelden", "Gläubiger melden ihre Forderungen an.", taxonomy)
+    assert "soforthilfen-zuschuesse" not in claims.topics
+    funding = tag_item("Förderung für Unternehmen", "Die Förderung wird als Zuschuss gewährt.", taxonomy)
+    assert "soforthilfen-zuschuesse" in funding.topics
+
+
+def test_recipient_section_ends_where_it_names_the_excluded() -> None:
+    text = (
+        "1. Zuwendungszweck Gefördert werden Gründungen. 2. Zuwendungsempfänger sind natürliche Personen, die ein "
+        "Unternehmen gründen. 3. Von der Förderung ausgeschlossen sind Studierende und Hochschulen."
+    )
+    window = recipients_text(text, load_taxonomy())
+    assert "unternehmen gruenden" in window and "studierende" not in window
+    tags = tag_item("Förderrichtlinie Gründungsbonus", text, load_taxonomy())
+    assert tags.relevant, tags.relevance_reason
+    assert (
+        recipients_text("3. Zuwendungsempfänger sind KMU.\n## Richtlinie 4. Studierende", load_taxonomy()).strip()
+        == "kmu."
+    )
+
+
+def test_businesses_inside_a_compound_are_no_general_addressee() -> None:
+    text = "Zuwendungsempfänger sind Nahverkehrsunternehmen, Verkehrsverbünde und Busunternehmen im Freistaat."
+    tags = tag_item("Richtlinie Nahverkehr", text, load_taxonomy())
+    assert tags.sectors == ("verkehr-logistik",)
+    general = tag_item("Richtlinie Nahverkehr", "Zuwendungsempfänger sind Unternehmen, Busunternehmen und "
+                       "Verkehrsverbünde im Freistaat.", load_taxonomy())  # fmt: skip
+    assert "alle-branchen" in general.sectors
+
+
+def test_a_tax_name_is_no_business_addressee() -> None:
+    taxonomy = load_taxonomy()
+    law = tag_item(
+        "Gesetz zum Ausgleich von Gewerbesteuermindereinnahmen",
+        "Der Freistaat stellt seinen Gemeinden Finanzmittel zum Ausgleich der Gewerbesteuermindereinnahmen bereit.",
+        taxonomy,
+    )
+    assert not law.relevant and law.sectors == ()
+    page = tag_item("Gewerbesteuer", "Die Gewerbesteuer zahlen Betriebe an die Gemeinde ihres Sitzes.", taxonomy)
+    assert page.relevant and page.sectors == ("alle-branchen",)
