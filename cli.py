@@ -288,6 +288,20 @@ def _decide(action: str, ids: list[int], take_all: bool, actor: str) -> None:
             raise UserError(str(error)) from error
     verb = "freigegeben" if action == "approve" else "abgelehnt"
     out.print(f"{len(done)} Einträge {verb}.")
+    if done:
+        _announce_decision()
+
+
+def _announce_decision() -> None:
+    """Start publishing now, as the web UI's decisions do, when a Prefect server runs the deployments."""
+    from flows.deployments import announce_decision, prefect_api_configured
+
+    if not prefect_api_configured():
+        return
+    try:
+        announce_decision()
+    except Exception as error:  # the decision stands; publishing then waits for its schedule
+        out.print(f"Hinweis: Prefect nicht benachrichtigt ({error}); veröffentlicht wird beim nächsten Termin.")
 
 
 _ACTOR = typer.Option("--as", help="Wer entscheidet (für das Prüfprotokoll).")
@@ -318,11 +332,11 @@ def serve() -> None:
     import uvicorn
 
     from store.db import SchemaError
-    from webapp import create_site
+    from webapp import create_site, decision_announcer
 
     settings = _settings()
     try:
-        site = create_site(settings)
+        site = create_site(settings, on_decision=decision_announcer())
     except SchemaError as error:
         raise UserError(str(error)) from error
     out.print(f"Prüfoberfläche: http://{settings.serve_host}:{settings.serve_port}/staff/ · Rubrik: /")

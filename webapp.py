@@ -122,9 +122,17 @@ def create_site(settings: Settings, *, on_decision: Callable[[], None] | None = 
     return site
 
 
+def decision_announcer() -> Callable[[], None] | None:
+    """For ``rubrik serve``: announce decisions to the Prefect server the deployments run on (debounced), when
+    one is configured (PREFECT_API_URL); None otherwise. ``rubrik run`` always announces to its own server."""
+    from flows.deployments import announce_decision, prefect_api_configured
+
+    return Debounced(announce_decision, delay=5.0) if prefect_api_configured() else None
+
+
 def site_from_environment() -> ASGIApp:
     """The site built from the environment's settings: the factory each worker process of ``rubrik serve``
     imports when RUBRIK_SERVE_WORKERS > 1."""
     from settings import load_settings
 
-    return create_site(load_settings())
+    return create_site(load_settings(), on_decision=decision_announcer())

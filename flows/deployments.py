@@ -23,6 +23,9 @@ def runner_deployments(settings: Settings) -> list[Any]:
     """harvest (due sources, every few minutes), publish (after decisions and on a schedule), maintenance
     (nightly). Flow runs read their settings from the RUBRIK_* environment, like every entrypoint."""
     one_at_a_time = ConcurrencyLimitConfig(limit=1, collision_strategy=ConcurrencyLimitStrategy.CANCEL_NEW)
+    # publish queues instead: a run triggered by a decision while another publish runs must not be dropped —
+    # the running one may have read the approvals before that decision
+    queued = ConcurrencyLimitConfig(limit=1, collision_strategy=ConcurrencyLimitStrategy.ENQUEUE)
     return [
         harvest_flow.to_deployment(
             name="harvest",
@@ -34,7 +37,7 @@ def runner_deployments(settings: Settings) -> list[Any]:
         publish_flow.to_deployment(
             name="publish",
             schedule=Interval(timedelta(seconds=settings.run_publish_interval)),
-            concurrency_limit=one_at_a_time,
+            concurrency_limit=queued,
             triggers=[
                 DeploymentEventTrigger(
                     expect={DECISION_EVENT}, match={"prefect.resource.id": DECISION_RESOURCE}, name="nach Prüfung"
@@ -58,3 +61,11 @@ def announce_decision() -> None:
     from prefect.events import emit_event
 
     emit_event(event=DECISION_EVENT, resource={"prefect.resource.id": DECISION_RESOURCE})
+
+
+def prefect_api_configured() -> bool:
+    """Whether a Prefect server is configured (PREFECT_API_URL, from the environment or a Prefect profile):
+    only then does anyone listen for decisions; without one, ``rubrik serve`` and the CLI stay Prefect-free."""
+    from prefect.settings import PREFECT_API_URL
+
+    return bool(PREFECT_API_URL.value())

@@ -75,3 +75,37 @@ def test_review_list_json_and_decisions(env: str) -> None:
     assert _run(["review", "approve", "3", "--as", "rita"])[0] == 0
     assert _run(["review", "reject", "2"])[0] == 0
     assert [item["id"] for item in json.loads(_run(["review", "list", "--json"])[1])] == [1]
+
+
+def test_cli_decisions_tell_a_configured_prefect_server(env: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With PREFECT_API_URL set (the data-centre setup), a CLI decision starts publishing like a web one."""
+    import flows.deployments as deployments
+
+    sent: list[str] = []
+    monkeypatch.setattr(deployments, "announce_decision", lambda: sent.append("decided"))
+    monkeypatch.setattr(deployments, "prefect_api_configured", lambda: False)
+    assert _run(["review", "approve", "3"])[0] == 0
+    assert sent == [], "no Prefect server configured: nobody to tell"
+    monkeypatch.setattr(deployments, "prefect_api_configured", lambda: True)
+    assert _run(["review", "reject", "2"])[0] == 0
+    assert sent == ["decided"]
+    assert _run(["review", "approve", "3"]) == (0, "0 Einträge freigegeben.\n")  # already approved
+    assert sent == ["decided"], "nothing decided, nothing announced"
+
+    def unreachable() -> None:
+        raise OSError("Verbindung abgelehnt")
+
+    monkeypatch.setattr(deployments, "announce_decision", unreachable)
+    code, output = _run(["review", "approve", "1"])
+    assert code == 0 and "Prefect nicht benachrichtigt" in output and "1 Einträge freigegeben" in output
+
+
+def test_serve_announces_decisions_only_with_a_prefect_server() -> None:
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from webapp import Debounced, decision_announcer
+
+    with temporary_settings(updates={PREFECT_API_URL: None}):
+        assert decision_announcer() is None
+    with temporary_settings(updates={PREFECT_API_URL: "http://prefect.intern:4200/api"}):
+        assert isinstance(decision_announcer(), Debounced)
