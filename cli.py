@@ -332,9 +332,10 @@ def serve() -> None:
     import uvicorn
 
     from store.db import SchemaError
-    from webapp import create_site, decision_announcer
+    from webapp import create_site, decision_announcer, tune_for_serving
 
     settings = _settings()
+    tune_for_serving()
     try:
         site = create_site(settings, on_decision=decision_announcer())
     except SchemaError as error:

@@ -91,6 +91,9 @@ class Settings(BaseSettings):
     serve_workers: int = Field(
         1, ge=1, le=64, description="Processes of `rubrik serve` (one per core; sessions and throttle live in the DB)."
     )
+    serve_threads: int = Field(
+        4, ge=1, le=64, description="Worker threads per `rubrik serve` process for database work and page rendering."
+    )
     review_session_idle_minutes: int = Field(30, ge=1, description="A staff session ends after this idle time.")
     review_session_absolute_hours: int = Field(10, ge=1, description="A staff session ends this long after login.")
     review_cookie_secure: bool = Field(False, description="Always mark the session cookie Secure (app behind https).")

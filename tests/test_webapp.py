@@ -92,3 +92,26 @@ def test_shutting_the_site_down_closes_every_part(review_env: ReviewEnv) -> None
     with TestClient(site) as client:  # runs startup and shutdown of the ASGI lifespan
         assert client.get("/staff/login").status_code == 200
     assert len(closed) >= 2  # staff app and Kauf-regional app each dispose their engine
+
+
+def test_startup_sizes_the_worker_thread_pool(review_env: ReviewEnv) -> None:  # noqa: F811
+    """RUBRIK_SERVE_THREADS replaces anyio's 40 threads for the server's event loop (tail latency, issue 4)."""
+    import anyio.to_thread
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
+    from starlette.testclient import TestClient
+
+    settings = review_env.settings.model_copy(update={"serve_threads": 3})
+    tokens: list[float] = []
+
+    async def probe(_request: Request) -> JSONResponse:
+        tokens.append(anyio.to_thread.current_default_thread_limiter().total_tokens)
+        return JSONResponse({})
+
+    from review.app import create_app
+
+    app = create_app(settings)
+    app.add_route("/probe", probe)
+    with TestClient(app) as client:  # runs the startup handlers (the combined site runs the staff app's)
+        client.get("/probe")
+    assert tokens == [3]
