@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import json
 
+import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 import cli
 from flows.pipeline import harvest
+from sources.catalog import CatalogError
 from store import items_repo, sources_repo
 from store.db import make_engine, session_factory, transaction, upgrade
 from store.schema import ItemRow, RevisionRow
@@ -190,3 +192,20 @@ def test_a_host_held_by_another_run_is_skipped_and_stays_due(settings, server) -
     with transaction(factory) as session:
         leases.release(session, [f"host:{server.host_port}"], holder="other-run")
     assert {o.status for o in asyncio.run(harvest(settings)).sources} == {"ok"}
+
+
+def test_an_edited_catalog_is_read_again_by_the_same_process(settings, server) -> None:  # type: ignore[no-untyped-def]
+    """The parsed catalog is kept between runs of a long-lived worker, but only while the file is unchanged."""
+    from flows.pipeline import sync_catalog
+
+    factory = session_factory(make_engine(settings.database_url))
+    assert sync_catalog(settings, factory) == {"added": 3, "updated": 0, "disabled": 0}
+    assert sync_catalog(settings, factory) == {"added": 0, "updated": 0, "disabled": 0}
+    extra = {"id": "sab", "name": "SAB", "kind": "feed", "url": server.url("/sab"), "interval": "1h"}
+    write_catalog(settings.catalog, server, extra)  # same path, rewritten at once
+    assert sync_catalog(settings, factory) == {"added": 1, "updated": 0, "disabled": 0}
+    with transaction(factory) as session:
+        assert "sab" in {state.id for state in sources_repo.list_sources(session)}
+    settings.catalog.write_text("sources: [{id: kaputt}]\n", encoding="utf-8")
+    with pytest.raises(CatalogError, match="kaputt"):  # a broken edit is reported, not hidden by the cache
+        sync_catalog(settings, factory)
