@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+from collections.abc import Callable
 from typing import Any, Self
 
 _WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLACE")
@@ -71,15 +72,14 @@ class SerializedConnection(sqlite3.Connection):
             self._write_lock.release()
 
     def commit(self) -> None:
-        try:
-            super().commit()
-        finally:
-            if not self.in_transaction:
-                self._release()
+        self._end(super().commit)
 
     def rollback(self) -> None:
+        self._end(super().rollback)
+
+    def _end(self, finish: Callable[[], None]) -> None:
         try:
-            super().rollback()
+            finish()
         finally:
             if not self.in_transaction:
                 self._release()
