@@ -11,6 +11,7 @@ codes or httpx exceptions, and never ``None``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.utils
 import functools
 import ssl
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
     from settings import Settings
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+DRAIN_SECONDS = 1.0  # at most this long reading the unneeded body of a 304 or redirect to keep its connection
 DEFAULT_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, "
     "text/xml;q=0.9, text/html;q=0.8, */*;q=0.5"
@@ -268,16 +270,18 @@ class Fetcher:
 
 
 async def _drain(response: httpx.Response, limit: int = 64 * 1024) -> None:
-    """Read a small body we do not need (304, redirect) so the connection goes back to the pool; a large
-    one is not worth reading, the connection is closed instead."""
+    """Read a small body we do not need (304, redirect) so the connection goes back to the pool. A large,
+    slow or broken one is not worth it: the connection is closed instead, and the fetch still succeeds."""
     length = response.headers.get("content-length")
-    if length is not None and (not length.isdigit() or int(length) > limit):
-        return
+    if response.status_code != 304 and length is not None and (not length.isdigit() or int(length) > limit):
+        return  # (a 304 has no body whatever its Content-Length says)
     seen = 0
-    async for chunk in response.aiter_raw():
-        seen += len(chunk)
-        if seen > limit:
-            return
+    with contextlib.suppress(httpx.HTTPError, TimeoutError):
+        async with asyncio.timeout(DRAIN_SECONDS):
+            async for chunk in response.aiter_raw():
+                seen += len(chunk)
+                if seen > limit:
+                    return
 
 
 def _strip_fragment(url: str) -> str:

@@ -150,6 +150,18 @@ def test_connections_are_reused_after_304_and_redirects_and_pools_are_per_host()
     assert ports[6] == ports[5] and ports[7] != ports[6] and ports[8] == ports[7]
 
 
+def test_a_broken_or_dripping_body_of_a_304_or_redirect_does_not_fail_the_fetch(server: TestServer) -> None:
+    """Their bodies are read only to keep the connection; if that goes wrong, the answer still counts."""
+    server.add_route("/drip-304", lambda r: Response(304, drip(b"x" * 100), {"ETag": '"d"'}, chunk_delay=0.5))
+    server.add_route("/drip-redirect", lambda r: Response(302, drip(b"x" * 100), {"Location": "/ok"}, chunk_delay=0.5))
+    server.add_route("/cut-redirect", lambda r: Response(302, b"abc", {"Location": "/ok"}, length=5000))
+    started = time.monotonic()
+    assert fetch(server, "/drip-304", etag='"d"').not_modified
+    assert fetch(server, "/drip-redirect").body == FEED
+    assert fetch(server, "/cut-redirect").body == FEED
+    assert time.monotonic() - started < 3 * 1.0 + 2  # each drain gives up after DRAIN_SECONDS
+
+
 @pytest.mark.parametrize("path", ["/gzip", "/deflate", "/rawdeflate"])
 def test_compressed_bodies_are_decoded(server: TestServer, path: str) -> None:
     assert fetch(server, path).body == FEED
