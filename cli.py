@@ -294,7 +294,7 @@ def _decide(action: str, ids: list[int], take_all: bool, actor: str) -> None:
 
 def _announce_decision() -> None:
     """Start publishing now, as the web UI's decisions do, when a Prefect server runs the deployments."""
-    from flows.deployments import announce_decision, prefect_api_configured
+    from flows.decisions import announce_decision, prefect_api_configured
 
     if not prefect_api_configured():
         return

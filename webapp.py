@@ -126,7 +126,7 @@ def create_site(settings: Settings, *, on_decision: Callable[[], None] | None = 
 def decision_announcer() -> Callable[[], None] | None:
     """For ``rubrik serve``: announce decisions to the Prefect server the deployments run on (debounced), when
     one is configured (PREFECT_API_URL); None otherwise. ``rubrik run`` always announces to its own server."""
-    from flows.deployments import announce_decision, prefect_api_configured
+    from flows.decisions import announce_decision, prefect_api_configured
 
     return Debounced(announce_decision, delay=5.0) if prefect_api_configured() else None
 

@@ -9,13 +9,12 @@ from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLi
 from prefect.events import DeploymentEventTrigger
 from prefect.schedules import Cron, Interval
 
+from flows.decisions import DECISION_EVENT, DECISION_RESOURCE
 from flows.harvest import harvest_flow
 from flows.maintenance import maintenance_flow
 from flows.publish import publish_flow
 from settings import Settings
 
-DECISION_EVENT = "rubrik.review.decided"
-DECISION_RESOURCE = "rubrik.review"
 TIMEZONE = "Europe/Berlin"
 
 
@@ -54,18 +53,3 @@ def runner_deployments(settings: Settings) -> list[Any]:
             tags=["rubrik"],
         ),
     ]
-
-
-def announce_decision() -> None:
-    """Tell Prefect that staff decided something (the publish deployment's trigger listens)."""
-    from prefect.events import emit_event
-
-    emit_event(event=DECISION_EVENT, resource={"prefect.resource.id": DECISION_RESOURCE})
-
-
-def prefect_api_configured() -> bool:
-    """Whether a Prefect server is configured (PREFECT_API_URL, from the environment or a Prefect profile):
-    only then does anyone listen for decisions; without one, ``rubrik serve`` and the CLI stay Prefect-free."""
-    from prefect.settings import PREFECT_API_URL
-
-    return bool(PREFECT_API_URL.value())

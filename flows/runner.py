@@ -96,7 +96,7 @@ class WebServer:
 
         on_decision = None
         if announce:
-            from flows.deployments import announce_decision
+            from flows.decisions import announce_decision
 
             on_decision = Debounced(announce_decision, delay=5.0)
         site = create_site(settings, on_decision=on_decision)

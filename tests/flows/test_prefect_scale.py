@@ -121,7 +121,7 @@ def test_server_on_postgres_deploy_worker_harvest_publish(
             items_repo.approve(session, pending, actor="test", now=datetime.now(UTC))
         # the decision event, sent as the web layer sends it: prefect.yaml's trigger starts the publish run
         decided_at = datetime.now(UTC)
-        _cli([sys.executable, "-c", "from flows.deployments import announce_decision; announce_decision()"], app_env)
+        _cli([sys.executable, "-c", "from flows.decisions import announce_decision; announce_decision()"], app_env)
         run, runs, _ = wait_for_triggered_publish(api, decided_at, timeout=90)
         summary = [(r.name, r.state, r.created_by) for r in runs]
         assert run is not None and run.state_type == StateType.COMPLETED, summary

@@ -30,7 +30,7 @@ from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
 from prefect.client.schemas.objects import FlowRun, StateType
 from prefect.events.schemas.automations import Automation, EventTrigger
 
-from flows.deployments import DECISION_EVENT
+from flows.decisions import DECISION_EVENT
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.prefect

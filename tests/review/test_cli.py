@@ -79,14 +79,14 @@ def test_review_list_json_and_decisions(env: str) -> None:
 
 def test_cli_decisions_tell_a_configured_prefect_server(env: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """With PREFECT_API_URL set (the data-centre setup), a CLI decision starts publishing like a web one."""
-    import flows.deployments as deployments
+    import flows.decisions as decisions
 
     sent: list[str] = []
-    monkeypatch.setattr(deployments, "announce_decision", lambda: sent.append("decided"))
-    monkeypatch.setattr(deployments, "prefect_api_configured", lambda: False)
+    monkeypatch.setattr(decisions, "announce_decision", lambda: sent.append("decided"))
+    monkeypatch.setattr(decisions, "prefect_api_configured", lambda: False)
     assert _run(["review", "approve", "3"])[0] == 0
     assert sent == [], "no Prefect server configured: nobody to tell"
-    monkeypatch.setattr(deployments, "prefect_api_configured", lambda: True)
+    monkeypatch.setattr(decisions, "prefect_api_configured", lambda: True)
     assert _run(["review", "reject", "2"])[0] == 0
     assert sent == ["decided"]
     assert _run(["review", "approve", "3"]) == (0, "0 Einträge freigegeben.\n")  # already approved
@@ -95,7 +95,7 @@ def test_cli_decisions_tell_a_configured_prefect_server(env: str, monkeypatch: p
     def unreachable() -> None:
         raise OSError("Verbindung abgelehnt")
 
-    monkeypatch.setattr(deployments, "announce_decision", unreachable)
+    monkeypatch.setattr(decisions, "announce_decision", unreachable)
     code, output = _run(["review", "approve", "1"])
     assert code == 0 and "Prefect nicht benachrichtigt" in output and "1 Einträge freigegeben" in output
 
