@@ -61,11 +61,12 @@ class _Field:
 def tag_item(title: str, text: str, taxonomy: Taxonomy, hints: SourceHints = SourceHints()) -> Tags:
     """All tags of one item with reasons; pure and deterministic."""
     title_f = _field("Titel", _masked_text(title, taxonomy))
+    official_f = _field("Langtitel", _masked_text(official_title(text), taxonomy))
     lead_f = _field("Text", _masked_text(text[: taxonomy.lead_chars], taxonomy))
     recipients_f = _field("Empfänger", recipients_text(text, taxonomy))
     addressee_f = _field("Adressaten", addressee_text(lead_f.text, taxonomy))
     fields = ((title_f, taxonomy.title_weight), (lead_f, 1), (recipients_f, taxonomy.recipient_weight))
-    sector_fields = (*fields, (addressee_f, taxonomy.addressee_weight))
+    sector_fields = (*fields, (addressee_f, taxonomy.addressee_weight), (official_f, taxonomy.title_weight))
     sectors = _match_axis(taxonomy.sectors, sector_fields, taxonomy.min_scores.get("sectors", taxonomy.min_score))
     topics = _match_axis(taxonomy.topics, fields[:2], taxonomy.min_scores.get("topics", taxonomy.min_score))
     relevant, why = judge_relevance(title_f, lead_f, recipients_f, sectors, topics, taxonomy)
@@ -87,6 +88,21 @@ def tag_item(title: str, text: str, taxonomy: Taxonomy, hints: SourceHints = Sou
         expires_at=deadline.expires_at if deadline else None,
         expires_reason=f"Frist erkannt: „{deadline.reason}“" if deadline else None,
     )
+
+
+_OFFICIAL = re.compile(
+    r"\s*(?:förder)?(?:richtlinie|verordnung|gesetz|verwaltungsvorschrift|bekanntmachung|allgemeinverfügung)",
+    re.IGNORECASE,
+)
+
+
+def official_title(text: str) -> str:
+    """The long official title a legal text opens with ("Richtlinie des … zur Förderung der gewerblichen
+    Wirtschaft einschließlich der Tourismuswirtschaft"): it states purpose and addressees like a title."""
+    if not _OFFICIAL.match(text):
+        return ""
+    head = re.split(r"\n\s*\n|##", text.lstrip(), maxsplit=1)[0]
+    return head if len(head) <= 500 else ""
 
 
 def _masked_text(raw: str, taxonomy: Taxonomy) -> str:

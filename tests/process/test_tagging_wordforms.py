@@ -60,3 +60,24 @@ def test_a_tax_name_is_no_business_addressee() -> None:
     assert not law.relevant and law.sectors == ()
     page = tag_item("Gewerbesteuer", "Die Gewerbesteuer zahlen Betriebe an die Gemeinde ihres Sitzes.", taxonomy)
     assert page.relevant and page.sectors == ("alle-branchen",)
+
+
+def test_the_official_long_title_of_a_legal_text_names_its_sector() -> None:
+    """Regulations open with their long title ("Richtlinie des … zur Förderung der … Tourismuswirtschaft"): it
+    states whom the measure is for like a title does — for sectors; its topic words ("Förderung") are generic."""
+    from process.tagging import official_title
+
+    text = (
+        "\nRichtliniedes Sächsischen Staatsministeriumsfür Wirtschaft, Arbeit und Verkehrzur Förderung der "
+        "gewerblichen Wirtschaft einschließlich der Tourismuswirtschaft\n\n## Richtlinie\n1. Zuwendungszweck "
+        "Der Freistaat gewährt Zuwendungen. Zuwendungsempfänger sind kleine und mittlere Unternehmen."
+    )
+    assert official_title(text).endswith("einschließlich der Tourismuswirtschaft")
+    assert official_title("Die Stadt informiert über Richtlinien.\n\nMehr Text") == ""
+    assert official_title("Verordnung " + "x" * 600) == "", "no paragraph end in sight: not a title"
+    tags = tag_item("Richtlinie GRW RIGA", text, load_taxonomy())
+    assert "gastgewerbe-tourismus" in tags.sectors
+    assert "Langtitel" in tags.reasons["sectors"]["gastgewerbe-tourismus"]
+    # the same words in running text are mentioned in passing, not a title
+    passing = "Zuwendungsempfänger sind kleine und mittlere Unternehmen. Auch die Tourismuswirtschaft ist gemeint."
+    assert "gastgewerbe-tourismus" not in tag_item("Richtlinie GRW RIGA", passing, load_taxonomy()).sectors
