@@ -225,7 +225,7 @@ function setup(thread)
   table.insert(threads, thread)
 end
 function init(args)
-  me = sessions[index]; mine = work[index]; approved = 0; turn = 0; failed = 0
+  me = sessions[index]; mine = work[index]; approved = 0; turn = 0; failed = 0; repeated = 0
 end
 function request()
   turn = turn + 1
@@ -233,6 +233,7 @@ function request()
     return wrk.format("GET", "/staff/", {Cookie = me[1]})
   end
   approved = approved + 1
+  if approved > #mine then repeated = repeated + 1 end
   local pair = mine[((approved - 1) %% #mine) + 1]
   return wrk.format("POST", "/staff/queue/" .. pair[1] .. "/approve",
     {Cookie = me[1], ["X-CSRF-Token"] = me[2], ["HX-Request"] = "true",
@@ -243,9 +244,12 @@ function response(status, headers, body)
 end
 function done(summary, latency, requests)
   local bad = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
-  for _, thread in ipairs(threads) do bad = bad + thread:get("failed") end
-  io.write(string.format("RESULT %%d %%d %%d %%d %%d %%d\\n", summary.requests, summary.duration,
-    latency:percentile(50), latency:percentile(95), latency:percentile(99), bad))
+  local again = 0
+  for _, thread in ipairs(threads) do
+    bad = bad + thread:get("failed"); again = again + thread:get("repeated")
+  end
+  io.write(string.format("RESULT %%d %%d %%d %%d %%d %%d %%d\\n", summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), bad, again))
 end
 """
 
@@ -288,14 +292,16 @@ def wrk_phase(
         output = subprocess.run([*command, base + "/staff/"], capture_output=True, text=True, check=True).stdout
     finally:
         os.unlink(file.name)
-    found = re.search(r"^RESULT (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)$", output, re.M)
+    found = re.search(r"^RESULT (\d+) (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)$", output, re.M)
     if found is None:
         print(f"  {label}: wrk gave no result:\n{output}")
         return None
-    requests, micros, p50, p95, p99, bad = (int(value) for value in found.groups())
+    requests, micros, p50, p95, p99, bad, repeated = (int(value) for value in found.groups())
     print(
         f"  {label:<34} median {p50 / 1000:6.1f} ms   p95 {p95 / 1000:6.1f} ms   p99 {p99 / 1000:6.1f} ms   "
-        f"{requests / (micros / 1e6):6.1f} req/s   (n={requests}, failed {bad})"
+        f"{requests / (micros / 1e6):6.1f} req/s   (n={requests}, failed {bad}"
+        + (f", {repeated} approvals of already approved items: raise the pairs per phase" if repeated else "")
+        + ")"
     )
     return p95 / 1000
 
