@@ -91,7 +91,8 @@ def tag_item(title: str, text: str, taxonomy: Taxonomy, hints: SourceHints = Sou
 
 
 _OFFICIAL = re.compile(
-    r"\s*(?:förder)?(?:richtlinie|verordnung|gesetz|verwaltungsvorschrift|bekanntmachung|allgemeinverfügung)",
+    r"\s*(?:förder)?(?:richtlinie|verordnung|gesetz|verwaltungsvorschrift|bekanntmachung|allgemeinverfügung)"
+    r"(?=\s|des|der|zur|zum|über|für|vom|\()",  # the word itself ("Gesetzüber" glued), not "Gesetzliche …"
     re.IGNORECASE,
 )
 

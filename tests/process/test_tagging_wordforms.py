@@ -81,3 +81,12 @@ def test_the_official_long_title_of_a_legal_text_names_its_sector() -> None:
     # the same words in running text are mentioned in passing, not a title
     passing = "Zuwendungsempfänger sind kleine und mittlere Unternehmen. Auch die Tourismuswirtschaft ist gemeint."
     assert "gastgewerbe-tourismus" not in tag_item("Richtlinie GRW RIGA", passing, load_taxonomy()).sectors
+
+
+def test_a_lead_that_only_starts_like_a_legal_title_is_no_title() -> None:
+    from process.tagging import official_title
+
+    assert official_title("Gesetzliche Änderungen für Handwerksbetriebe ab Januar.\n\nMehr") == ""
+    assert official_title("Verordnungsentwurf liegt vor.\n\nMehr") == ""
+    assert official_title("Gesetzüber das Kommunale Energie- und Klimabudget\n\n## Gesetz") != ""
+    assert official_title("Allgemeinverfügung zur Regelung des Betriebs von Gaststätten\n\nText") != ""
