@@ -28,8 +28,11 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench.harvest import make_feed  # noqa: E402
-from tests.flows.test_run import free_port  # noqa: E402
-from tests.httpserver import TestServer, conditional  # noqa: E402
+from tests.httpserver import (  # noqa: E402
+    TestServer,
+    conditional,
+    free_port,
+)
 
 
 def serve_sources(count: int, hosts: int) -> tuple[list[TestServer], list[dict[str, object]]]:

@@ -16,7 +16,6 @@ import hashlib
 import json
 import random
 import resource
-import socket
 import subprocess
 import sys
 import tempfile
@@ -40,6 +39,7 @@ from store.db import make_engine, session_factory, upgrade  # noqa: E402
 from store.review_schema import ItemFlagsRow  # noqa: E402
 from store.schema import ItemRow, ProvenanceRow, RevisionRow, SourceRow  # noqa: E402
 from store.story_schema import StoryMemberRow, StoryRow  # noqa: E402
+from tests.httpserver import free_port  # noqa: E402
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 
@@ -141,9 +141,7 @@ def poll(url: str, rounds: int, conditional: bool) -> tuple[float, int]:
 
 
 def serve(settings: Settings) -> tuple[uvicorn.Server, str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_public_app(settings), host="127.0.0.1", port=port, log_level="error"))
     threading.Thread(target=server.run, daemon=True).start()
     while not server.started:

@@ -23,7 +23,6 @@ import asyncio
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -45,6 +44,7 @@ from review.passwords import hash_password  # noqa: E402
 from store import items_repo, review_repo, sources_repo, users_repo  # noqa: E402
 from store.db import make_engine, session_factory, transaction, upgrade  # noqa: E402
 from store.records import SourceSpec  # noqa: E402
+from tests.httpserver import free_port  # noqa: E402
 
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PASSWORD = "Benchmark-Passwort-2026"
@@ -99,12 +99,6 @@ def pending_pairs(url: str, count: int) -> list[tuple[int, int]]:
         pairs = [(int(a), int(b)) for a, b in rows]
     engine.dispose()
     return pairs
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
@@ -322,7 +316,7 @@ def run_backend(name: str, url: str, args: argparse.Namespace) -> None:
     for index, workers in enumerate(args.workers):
         print(f"  == rubrik serve with {workers} worker process(es)")
         mine = pairs[index * per_server : (index + 1) * per_server]
-        port = _free_port()
+        port = free_port()
         base = f"http://127.0.0.1:{port}"
         server = start_server(url, port, workers)
         try:

@@ -14,6 +14,7 @@ in flight, so politeness limits can be asserted.
 from __future__ import annotations
 
 import gzip
+import socket
 import threading
 import time
 import zlib
@@ -22,6 +23,13 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that was free a moment ago, for servers a test or benchmark starts."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 @dataclass

@@ -16,9 +16,9 @@ from store.directory_repo import NewEntry
 from store.directory_schema import DirectoryBusinessRow
 from store.schema import AuditRow
 from tests.directory.conftest import build_env, client_for, form_token, submit
-from tests.directory.smtp import smtp_server
 from tests.review.conftest import login as staff_login
 from tests.review.conftest import seed
+from tests.smtp import smtp_server
 
 pytestmark = pytest.mark.anyio
 SHOP = Business(name="Hofladen Krause", category="regionale-produzenten", town="Oederan", offers=(Offer("abholung"),))
@@ -58,9 +58,9 @@ async def test_double_opt_in_waits_for_the_link_then_enters_the_queue(db_url: st
 
 
 async def test_unreachable_smtp_keeps_nothing(db_url: str, make_settings: Any) -> None:
-    from tests.directory.smtp import _free_port
+    from tests.httpserver import free_port
 
-    env = build_env(db_url, make_settings, **_smtp(_free_port()))
+    env = build_env(db_url, make_settings, **_smtp(free_port()))
     async with client_for(env.app) as http:
         answer = await submit(http)
         assert answer.status_code == 503 and "nicht versandt" in answer.text

@@ -25,8 +25,8 @@ from store import items_repo
 from store.db import make_engine, session_factory, transaction, upgrade
 from tests.conftest import PG_SERVER
 from tests.flows.conftest import write_catalog
-from tests.flows.test_run import free_port, wait_for_triggered_publish
-from tests.httpserver import TestServer
+from tests.flows.test_run import wait_for_triggered_publish
+from tests.httpserver import TestServer, free_port
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.prefect

@@ -11,7 +11,6 @@ import json
 import os
 import re
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -31,18 +30,13 @@ from prefect.client.schemas.objects import FlowRun, StateType
 from prefect.events.schemas.automations import Automation, EventTrigger
 
 from flows.decisions import DECISION_EVENT
+from tests.httpserver import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.prefect
 DEMO_SOURCES = 7
 PASSWORD = "Fahrrad-Lampe-Gelb-42"
 FEED_ID = "tag:landkreis-mittelsachsen.de,2020:rubrik:item:{}"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def harvested(db: Path) -> int:

@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.httpserver import free_port
+
 DOVECOT = Path("/usr/sbin/dovecot")
 USER, PASSWORD = "wifoe", "Postfach-Test-2026"
 
@@ -97,7 +99,7 @@ def _serve(root: Path) -> Iterator[Dovecot]:
         nobody = pwd.getpwnam("nobody")
         uid, gid = nobody.pw_uid, nobody.pw_gid
         os.chown(home, uid, gid)
-    port = _free_port()
+    port = free_port()
     (root / "dovecot.conf").write_text(CONFIG.format(root=root, port=port, uid=uid, gid=gid))
     process = subprocess.Popen([str(DOVECOT), "-F", "-c", str(root / "dovecot.conf")], stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)  # fmt: skip
@@ -107,12 +109,6 @@ def _serve(root: Path) -> Iterator[Dovecot]:
     finally:
         process.terminate()
         process.wait(timeout=10)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _wait(port: int, process: subprocess.Popen[bytes]) -> None:

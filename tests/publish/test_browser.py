@@ -4,7 +4,6 @@ filters work with JavaScript switched off."""
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from publish.publisher import run_publish
 from publish.serve import create_public_app
 from settings import Settings
+from tests.httpserver import free_port
 from tests.publish.conftest import STANDARD
 from tests.publish.seed import NOW, add_approved
 
@@ -36,9 +36,7 @@ def base_url(site_db: tuple[Settings, sessionmaker[Session]]) -> Iterator[str]:
     settings, factory = site_db
     add_approved(factory, STANDARD)
     run_publish(settings, now=NOW)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_public_app(settings), host="127.0.0.1", port=port, log_level="error"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

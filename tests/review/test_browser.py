@@ -4,7 +4,6 @@ here the approved revision is checked in the store, which is what publishing rea
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -17,6 +16,7 @@ import uvicorn
 from review.app import create_app
 from store.db import make_engine, session_factory, transaction, upgrade
 from store.schema import ItemRow
+from tests.httpserver import free_port
 from tests.review.conftest import PASSWORD, seed
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -26,12 +26,6 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def server(tmp_path: Path, make_settings: Any) -> Iterator[tuple[str, Any]]:
     url = f"sqlite:///{tmp_path / 'e2e.db'}"
@@ -39,7 +33,7 @@ def server(tmp_path: Path, make_settings: Any) -> Iterator[tuple[str, Any]]:
     upgrade(engine)
     factory = session_factory(engine)
     seed(factory)
-    port = _free_port()
+    port = free_port()
     app = create_app(make_settings(database_url=url, review_counts_ttl=0))
     uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=uv.run, daemon=True)

@@ -4,7 +4,6 @@ worker processes shares sessions, CSRF tokens and logout through the database.""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ import pytest
 from review.app import create_app
 from store import items_repo
 from store.db import make_engine, session_factory, upgrade
+from tests.httpserver import free_port
 from tests.review.conftest import T0, ReviewEnv, login, seed
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,12 +48,6 @@ async def test_status_totals_are_cached_for_the_ttl_but_rows_are_live(
         await http.aclose()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def two_workers(tmp_path: Path) -> Iterator[tuple[str, int]]:
     url = f"sqlite:///{tmp_path / 'serve.db'}"
@@ -61,7 +55,7 @@ def two_workers(tmp_path: Path) -> Iterator[tuple[str, int]]:
     upgrade(engine)
     seed(session_factory(engine))
     engine.dispose()
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ, "RUBRIK_DATABASE_URL": url, "RUBRIK_SERVE_HOST": "127.0.0.1", "RUBRIK_SERVE_PORT": str(port),
         "RUBRIK_SERVE_WORKERS": "2",
