@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -132,15 +131,14 @@ class _Run:
 
     settings: Settings
     factory: sessionmaker[Session]
-    # SQLite has one writer: taking turns in-process beats busy-waiting in its lock (PostgreSQL needs none)
-    write_lock: AbstractContextManager[object]
     # "304 Not Modified" bookkeeping, written in one statement pair at the end of the run (a crash loses only
     # this bookkeeping: the sources are simply asked again)
     not_modified: list[sources_repo.NotModified] = field(default_factory=list)
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        with self.write_lock, transaction(self.factory) as session:
+        # SQLite's writers of this process take turns on the engine's own lock (store/sqlite_writes.py)
+        with transaction(self.factory) as session:
             yield session
 
 
@@ -179,8 +177,7 @@ async def harvest(
         try:
             mine = [state for state in states if _host_lease(state) in held]
             busy = [SourceOutcome(id=s.id, status="busy") for s in states if _host_lease(s) not in held]
-            lock = threading.Lock() if engine.dialect.name == "sqlite" else nullcontext()
-            outcomes = await _harvest_all(_Run(settings, factory, lock), mine, progress, transport) + busy
+            outcomes = await _harvest_all(_Run(settings, factory), mine, progress, transport) + busy
             if enrich:
                 with transaction(factory) as session:
                     tags_repo.enrich_pending(session, load_taxonomy(), utcnow())
