@@ -115,3 +115,23 @@ def test_startup_sizes_the_worker_thread_pool(review_env: ReviewEnv) -> None:  #
     with TestClient(app) as client:  # runs the startup handlers (the combined site runs the staff app's)
         client.get("/probe")
     assert tokens == [3]
+
+
+def test_each_serve_worker_hands_the_gil_over_every_millisecond(
+    review_env: ReviewEnv,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`rubrik serve` with several workers builds the site in each process through site_from_environment."""
+    import sys
+
+    from webapp import site_from_environment
+
+    monkeypatch.setenv("RUBRIK_DATABASE_URL", review_env.settings.database_url)
+    monkeypatch.setenv("RUBRIK_CONFIG", "none.toml")
+    before = sys.getswitchinterval()
+    try:
+        sys.setswitchinterval(0.005)
+        assert callable(site_from_environment())
+        assert sys.getswitchinterval() == pytest.approx(0.001)
+    finally:
+        sys.setswitchinterval(before)
