@@ -123,12 +123,13 @@ def create_site(settings: Settings, *, on_decision: Callable[[], None] | None = 
     return site
 
 
-def decision_announcer() -> Callable[[], None] | None:
-    """For ``rubrik serve``: announce decisions to the Prefect server the deployments run on (debounced), when
-    one is configured (PREFECT_API_URL); None otherwise. ``rubrik run`` always announces to its own server."""
+def decision_announcer(*, always: bool = False) -> Callable[[], None] | None:
+    """Announce decisions to the Prefect server the deployments run on, at most once per 5 s burst. ``rubrik
+    serve`` asks only when one is configured (PREFECT_API_URL; None otherwise); ``rubrik run`` (``always``)
+    announces to the server it started itself."""
     from flows.decisions import announce_decision, prefect_api_configured
 
-    return Debounced(announce_decision, delay=5.0) if prefect_api_configured() else None
+    return Debounced(announce_decision, delay=5.0) if always or prefect_api_configured() else None
 
 
 def tune_for_serving() -> None:

@@ -92,14 +92,9 @@ class WebServer:
     def __init__(self, settings: Settings, *, announce: bool) -> None:
         import uvicorn
 
-        from webapp import Debounced, create_site
+        from webapp import create_site, decision_announcer
 
-        on_decision = None
-        if announce:
-            from flows.decisions import announce_decision
-
-            on_decision = Debounced(announce_decision, delay=5.0)
-        site = create_site(settings, on_decision=on_decision)
+        site = create_site(settings, on_decision=decision_announcer(always=True) if announce else None)
         config = uvicorn.Config(
             site, host=settings.serve_host, port=settings.serve_port, proxy_headers=False, server_header=False,
             access_log=False, log_level="warning",
