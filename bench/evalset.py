@@ -15,6 +15,7 @@ import random
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -22,7 +23,7 @@ import yaml
 from bench.pagetext import page_text
 from process.classifier import Example, train
 from process.dedupe import fingerprint, verify
-from process.tagging import SourceHints, tag_item
+from process.tagging import SourceHints, Tags, tag_item
 from process.taxonomy import Taxonomy, load_taxonomy
 
 REPO = Path(__file__).resolve().parents[1]
@@ -96,6 +97,12 @@ def _split_markdown(path: Path) -> tuple[str, str]:
 
 
 def load_items(corpus: Path) -> list[LabelledItem]:
+    return list(_load_items(corpus))
+
+
+@lru_cache(maxsize=2)
+def _load_items(corpus: Path) -> tuple[LabelledItem, ...]:
+    """Read once per process: the web pages' main text is extracted from their HTML (most of the cost)."""
     labels = yaml.safe_load((FIXTURES / "corpus_labels.yaml").read_text(encoding="utf-8"))["items"]
     items = []
     for entry in labels:
@@ -110,7 +117,7 @@ def load_items(corpus: Path) -> list[LabelledItem]:
         items.append(LabelledItem(entry["id"], entry["title"], entry["text"], entry["source"],
                                   frozenset(entry["sectors"]), frozenset(entry["topics"]),
                                   bool(entry.get("relevant", True)), frozenset(entry["towns"])))  # fmt: skip
-    return items
+    return tuple(items)
 
 
 def _hints(item: LabelledItem, catalog: dict[str, dict[str, list[str]]]) -> SourceHints:
@@ -119,6 +126,7 @@ def _hints(item: LabelledItem, catalog: dict[str, dict[str, list[str]]]) -> Sour
                        tuple(config.get("towns", ())))  # fmt: skip
 
 
+@lru_cache(maxsize=1)
 def load_catalog_defaults() -> dict[str, dict[str, list[str]]]:
     path = REPO / "sources" / "catalog.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -140,8 +148,7 @@ def score_axis(pairs: Iterable[tuple[frozenset[str], frozenset[str]]], slugs: It
 
 def evaluate_rules(items: list[LabelledItem], taxonomy: Taxonomy | None = None) -> dict[str, dict[str, Scores]]:
     taxonomy = taxonomy or load_taxonomy()
-    catalog = load_catalog_defaults()
-    tagged = [(item, tag_item(item.title, item.text, taxonomy, _hints(item, catalog))) for item in items]
+    tagged = [(item, rule_tags(item, taxonomy)) for item in items]
     with_towns = [(item, tags) for item, tags in tagged if item.towns is not None]
     return {
         "sectors": score_axis(((i.sectors, frozenset(t.sectors)) for i, t in tagged), taxonomy.slugs("sectors")),
@@ -166,12 +173,19 @@ def evaluate_rules(items: list[LabelledItem], taxonomy: Taxonomy | None = None) 
     }
 
 
+@lru_cache(maxsize=4096)
+def rule_tags(item: LabelledItem, taxonomy: Taxonomy) -> Tags:
+    """The rules' tags of one item; pure in (item, taxonomy), so the report's many slices (groups, halves, the
+    classifier's folds) tag each item once."""
+    return tag_item(item.title, item.text, taxonomy, _hints(item, load_catalog_defaults()))
+
+
 def evaluate_classifier(
     items: list[LabelledItem], folds: int = 5, seed: int = 7, combine_at: float = 0.8
 ) -> dict[str, dict[str, Scores]]:
     """k-fold cross-validated micro scores per axis of the suggestion classifier alone, of the rules alone and
     of rules + confident suggestions (≥ ``combine_at``); the classifier never sees its test fold."""
-    taxonomy, catalog = load_taxonomy(), load_catalog_defaults()
+    taxonomy = load_taxonomy()
     shuffled = items[:]
     random.Random(seed).shuffle(shuffled)
     kinds = ("Klassifikator", "Regeln", "Regeln+Klassifikator")
@@ -183,7 +197,7 @@ def evaluate_classifier(
         model = train([Example(i.title, i.text, _labels(i)) for n, i in enumerate(shuffled) if n % folds != fold])
         for item in test:
             probs = model.probabilities(item.title, item.text) if model else {}
-            tags = tag_item(item.title, item.text, taxonomy, _hints(item, catalog))
+            tags = rule_tags(item, taxonomy)
             rules = frozenset([f"sectors:{s}" for s in tags.sectors] + [f"topics:{t}" for t in tags.topics])
             predicted = {
                 "Klassifikator": frozenset(label for label, p in probs.items() if p >= 0.5),
