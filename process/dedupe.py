@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from datasketch import MinHash
@@ -87,10 +88,15 @@ def _shingles(body: tuple[str, ...]) -> frozenset[int]:
 
 
 def _band_keys(shingles: frozenset[int]) -> list[tuple[int, str]]:
-    minhash = MinHash(num_perm=NUM_PERM, seed=_SEED)
+    minhash = _blank_minhash().copy()  # the permutations drawn once per process, not once per text
     minhash.update_batch([value.to_bytes(8, "big") for value in shingles])
     values = minhash.hashvalues
     return [(band, _digest(values[band * ROWS : (band + 1) * ROWS].tobytes())) for band in range(BANDS)]
+
+
+@lru_cache(maxsize=1)
+def _blank_minhash() -> MinHash:
+    return MinHash(num_perm=NUM_PERM, seed=_SEED)
 
 
 def _digest(value: str | bytes) -> str:

@@ -23,6 +23,7 @@ from process.taxonomy import GENERAL_SECTOR, Rule, Taxonomy
 _INFLECTION = ("", "s", "e", "n", "en", "es", "er", "ern", "in", "innen")
 _LONG_PART = 7
 _TOWN_TEXT_CHARS = 6000
+_CACHED_WORDS = 50_000  # per rule: words whose verdict is remembered (bounded for long-running workers)
 # alle-branchen found this way stands next to specific sectors; found in the lead or as fallback it yields to them
 _FIRM_GENERAL = ("Titel:", "zählen viele", "Adressaten:")
 
@@ -56,6 +57,7 @@ class _Field:
     text: str  # folded, single-spaced
     words: tuple[str, ...]
     stems: frozenset[str]
+    hits: dict[Rule, list[str]] = field(default_factory=dict)  # rule -> its hits here, filled by rule_hits
 
 
 def tag_item(title: str, text: str, taxonomy: Taxonomy, hints: SourceHints = SourceHints()) -> Tags:
@@ -166,6 +168,8 @@ def _ordered(found: Mapping[str, str], order: Sequence[str]) -> tuple[str, ...]:
 def _match_axis(rules: Sequence[Rule], fields: Sequence[tuple[_Field, int]], min_score: int) -> dict[str, str]:
     """Score = weight × distinct hits per field (the lead counts repeats, up to 3 per term)."""
     found: dict[str, str] = {}
+    for field_, _ in fields:
+        _find_hits(tuple(rules), field_)
     for rule in rules:
         score, shown = 0, []
         for field_, weight in fields:
@@ -192,11 +196,48 @@ def _reason(rule: Rule, shown: list[tuple[str, list[str]]]) -> str:
 
 def rule_hits(rule: Rule, field_: _Field) -> list[str]:
     """The words of ``field_`` (one entry per occurrence) that match ``rule``, after its exclusions."""
-    if rule.exclude and any(phrase in field_.text for phrase in rule.exclude):
-        field_ = _masked(field_, rule.exclude)
-    hits = [w for w in field_.words if _word_matches(rule, w)]
-    hits += [p for p in rule.phrases + _spaced_parts(rule) if _phrase_re(p).search(field_.text)]
-    return hits
+    if rule not in field_.hits:
+        _find_hits((rule,), field_)
+    return field_.hits[rule]
+
+
+def _find_hits(rules: tuple[Rule, ...], field_: _Field) -> None:
+    """Record in ``field_.hits`` what each of ``rules`` finds there: one pass over the words for all rules (each
+    word's matching rules remembered per rule set), phrases only where one of them occurs at all."""
+    index = _rules_by_word(rules)
+    if len(index) > _CACHED_WORDS:
+        index.clear()
+    found: dict[Rule, list[str]] = {rule: [] for rule in rules}
+    for w in field_.words:
+        matched = index.get(w)
+        if matched is None:
+            matched = index[w] = tuple(rule for rule in rules if _word_matches(rule, w))
+        for rule in matched:
+            found[rule].append(w)
+    phrases = _all_phrases(rules)
+    any_phrase = bool(phrases) and _any_phrase_re(phrases).search(field_.text) is not None
+    for rule, hits in found.items():
+        if rule in field_.hits:
+            continue
+        if rule.exclude and any(phrase in field_.text for phrase in rule.exclude):
+            masked = _masked(field_, rule.exclude)
+            _find_hits((rule,), masked)
+            field_.hits[rule] = masked.hits[rule]
+            continue
+        if any_phrase:
+            hits += [p for p in rule.phrases + _spaced_parts(rule) if _phrase_re(p).search(field_.text)]
+        field_.hits[rule] = hits
+
+
+@lru_cache(maxsize=64)
+def _rules_by_word(rules: tuple[Rule, ...]) -> dict[str, tuple[Rule, ...]]:
+    """Per rule set: word -> the rules it matches (a dict, bounded by ``_CACHED_WORDS``)."""
+    return {}
+
+
+@lru_cache(maxsize=64)
+def _all_phrases(rules: tuple[Rule, ...]) -> tuple[str, ...]:
+    return tuple(p for rule in rules for p in rule.phrases + _spaced_parts(rule))
 
 
 def _masked(field_: _Field, phrases: tuple[str, ...]) -> _Field:
@@ -207,7 +248,6 @@ def _masked(field_: _Field, phrases: tuple[str, ...]) -> _Field:
     return _Field(field_.name, text, found, frozenset(stem(w) for w in found))
 
 
-@lru_cache(maxsize=400_000)
 def _word_matches(rule: Rule, word: str) -> bool:
     if stem(word) in _rule_stems(rule) or word in _exact_forms(rule):
         return True
@@ -262,6 +302,11 @@ def _phrase_re(phrase: str) -> re.Pattern[str]:
     return re.compile(r"(?<![a-z0-9])" + re.escape(phrase) + r"(?![a-z0-9])")
 
 
+@lru_cache(maxsize=256)
+def _any_phrase_re(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(re.escape(p) for p in phrases) + r")(?![a-z0-9])")
+
+
 def judge_relevance(
     title: _Field, lead: _Field, recipients: _Field, sectors: dict[str, str], topics: dict[str, str], tax: Taxonomy
 ) -> tuple[bool, str]:
@@ -299,15 +344,32 @@ def _business_found(tax: Taxonomy, *fields: _Field) -> list[str]:
 
 
 def _parts_found(parts: tuple[str, ...], *fields: _Field, skip: tuple[str, ...] = ()) -> list[str]:
+    """The ``parts`` (in their order) that some word of ``fields`` contains, or — spaced ones — some text."""
+    known = _parts_by_word(parts)
+    if len(known) > _CACHED_WORDS:
+        known.clear()
+    single: set[str] = set()
+    for w in _distinct_words(fields):
+        if any(s in w for s in skip):
+            continue
+        matched = known.get(w)
+        if matched is None:
+            matched = known[w] = frozenset(p for p in parts if " " not in p and _part_in(p, w))
+        single |= matched
     found = []
-    candidates = {w for w in _distinct_words(fields) if not any(s in w for s in skip)}
     for part in parts:
         if " " in part:
             if any(_phrase_re(part).search(f.text) for f in fields):
                 found.append(part)
-        elif any(_part_in(part, w) for w in candidates):
+        elif part in single:
             found.append(part)
     return found
+
+
+@lru_cache(maxsize=64)
+def _parts_by_word(parts: tuple[str, ...]) -> dict[str, frozenset[str]]:
+    """Per list of parts: word -> the parts it contains."""
+    return {}
 
 
 def _distinct_words(fields: tuple[_Field, ...]) -> set[str]:
@@ -331,7 +393,9 @@ def _collapse_enumeration(sectors: dict[str, str], taxonomy: Taxonomy, addressee
     in general: it gets ``alle-branchen`` instead of each enumerated sector. Sectors named among the recipients
     or addressees count even below the tagging minimum — an enumeration names each only once."""
     # whole words: "Nahverkehrsunternehmen, Verkehrsverbünde …" names transport firms, not businesses in general
-    general = next((p for f in addressees for p in taxonomy.general_addressees if _general_re(p).search(f.text)), None)
+    general = next(
+        (p for f in addressees if f.text for p in taxonomy.general_addressees if _general_re(p).search(f.text)), None
+    )
     if general and GENERAL_SECTOR not in sectors:
         sectors[GENERAL_SECTOR] = f"Adressaten: „{general}“ — Unternehmen allgemein neben anderen genannt"
     for field_ in addressees:
@@ -376,29 +440,27 @@ def find_towns(text: str, taxonomy: Taxonomy, source_towns: Sequence[str] = ()) 
     town unless the text only passes on a county text without naming that town."""
     folded = " ".join(fold(text).split())
     named = {}
-    for town, pattern in _town_patterns(taxonomy).items():
-        match = pattern.search(folded)
-        if match:
+    for town, (bases, pattern) in _town_patterns(taxonomy).items():
+        if any(base in folded for base in bases) and (match := pattern.search(folded)):  # substring test first
             named[town] = match.group(0)
-    county = any(_phrase_re(c).search(folded) for c in taxonomy.county_context)
-    anchored = county or any(t not in taxonomy.ambiguous_towns for t in named)
+    anchored = any(t not in taxonomy.ambiguous_towns for t in named) or bool(
+        named and taxonomy.county_context and _any_phrase_re(taxonomy.county_context).search(folded)
+    )
     found = {
         town: f"im Text genannt: „{word}“"
         for town, word in named.items()
         if town not in taxonomy.ambiguous_towns or anchored
     }
-    passon = next((p for p in taxonomy.county_passon if _phrase_re(p).search(folded)), None)
-    for town in source_towns:
-        if town in found:
-            continue
-        if passon:
-            continue  # the town's page only forwards a county text ("… Landratsamt Mittelsachsen …")
-        found[town] = "Ort der Quelle"
+    missing = [town for town in source_towns if town not in found]
+    # the town's page only forwards a county text ("… Landratsamt Mittelsachsen …"): not the town's own item
+    if missing and not (taxonomy.county_passon and _any_phrase_re(taxonomy.county_passon).search(folded)):
+        for town in missing:
+            found[town] = "Ort der Quelle"
     return found
 
 
 @lru_cache(maxsize=4)
-def _town_patterns(taxonomy: Taxonomy) -> dict[str, re.Pattern[str]]:
+def _town_patterns(taxonomy: Taxonomy) -> dict[str, tuple[tuple[str, ...], re.Pattern[str]]]:
     names: dict[str, list[str]] = {town: [town] for town in taxonomy.towns}
     for alias, town in taxonomy.town_aliases.items():
         names[town].append(alias)
@@ -406,5 +468,5 @@ def _town_patterns(taxonomy: Taxonomy) -> dict[str, re.Pattern[str]]:
     for town, spellings in names.items():
         bases = sorted({fold(s.split("/")[0]) for s in spellings}, key=len, reverse=True)
         alternatives = "|".join(re.escape(b) for b in bases)
-        patterns[town] = re.compile(rf"(?<![a-z0-9-])(?:{alternatives})(?:er|ern|s)?(?![a-z0-9])")
+        patterns[town] = (tuple(bases), re.compile(rf"(?<![a-z0-9-])(?:{alternatives})(?:er|ern|s)?(?![a-z0-9])"))
     return patterns
