@@ -4,11 +4,13 @@ staff's split, merge and canonical choice — each with an audit entry. Nothing 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
+from typing import cast
 
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import Select, Table, and_, bindparam, delete, insert, or_, select
 from sqlalchemy.orm import Session
 
 from process.dedupe import Fingerprint, fingerprint, verify
@@ -18,6 +20,8 @@ from store.story_schema import DedupeKeyRow, StoryLinkRow, StoryMemberRow, Story
 from store.upsert import chunks
 
 MAX_CANDIDATES = 50  # verify at most this many of the items sharing the most keys
+
+_KEYS = cast(Table, DedupeKeyRow.__table__)  # written as plain rows: some 35 per item, never ORM objects
 
 Priority = Callable[[str], int]  # source id -> rank, 0 = most authoritative
 
@@ -38,23 +42,35 @@ class StoryInfo:
     versions: tuple[int, ...]  # linked stories (other versions of the same regulation)
 
 
-def assign_story(session: Session, item_id: int, priority: Priority, now: datetime) -> int:
-    """Put one item (new or changed) into a story: an existing one if a verified duplicate is found."""
+def assign_story(
+    session: Session,
+    item_id: int,
+    priority: Priority,
+    now: datetime,
+    *,
+    members: Mapping[int, StoryMemberRow] | None = None,
+) -> int:
+    """Put one item (new or changed) into a story: an existing one if a verified duplicate is found.
+    ``members``: the story memberships of a batch, read beforehand (an item missing there has none)."""
     item, revision = _item_revision(session, item_id)
     fp = fingerprint(revision.title, revision.content_text, revision.url)
-    session.execute(delete(DedupeKeyRow).where(DedupeKeyRow.item_id == item_id))
-    current = session.get(StoryMemberRow, item_id)
+    session.connection().execute(delete(_KEYS).where(DedupeKeyRow.item_id == item_id))
+    current = members.get(item_id) if members is not None else session.get(StoryMemberRow, item_id)
     story_id, reason, versions = _match(session, item_id, fp, revision.url, current)
+    alone = current is None and story_id is None  # a new story of its own: the item is its canonical one
     if current is None:
-        story_id = story_id or _new_story(session, now)
+        story_id = story_id or _new_story(session, now, canonical=item_id)
         session.add(StoryMemberRow(item_id=item_id, story_id=story_id, joined_at=now, reason=reason))
     else:
         story_id = current.story_id  # a changed item stays where staff (or an earlier run) put it
     for other in versions:
         _link(session, story_id, other, now)
-    session.add_all(DedupeKeyRow(band=band, key=key, item_id=item_id) for band, key in fp.keys)
+    if fp.keys:  # some 35 rows per item, inserted as plain rows (no ORM objects, no ORM bulk path)
+        rows = [{"band": band, "key": key, "item_id": item_id} for band, key in fp.keys]
+        session.connection().execute(insert(_KEYS), rows)
     session.flush()
-    _consider_canonical(session, story_id, item, priority)
+    if not alone:
+        _consider_canonical(session, story_id, item, priority)
     return story_id
 
 
@@ -104,13 +120,21 @@ def _candidates(session: Session, item_id: int, fp: Fingerprint) -> list[int]:
     counts: dict[int, int] = {}
     keys = list(fp.keys)
     for chunk in chunks(keys, 200):
-        # one (band = ? AND key = ?) term per key: both SQLite and PostgreSQL answer each from the primary key
-        terms = [and_(DedupeKeyRow.band == band, DedupeKeyRow.key == key) for band, key in chunk]
-        query = select(DedupeKeyRow.item_id).where(or_(*terms))
-        for other in session.scalars(query):
+        params = {f"k{n}": key for n, (_band, key) in enumerate(chunk)}
+        params.update({f"b{n}": band for n, (band, _key) in enumerate(chunk)})
+        for other in session.scalars(_candidates_query(len(chunk)), params):
             if other != item_id:
                 counts[other] = counts.get(other, 0) + 1
     return sorted(counts, key=lambda other: (-counts[other], other))[:MAX_CANDIDATES]
+
+
+@lru_cache(maxsize=256)
+def _candidates_query(size: int) -> Select[int]:
+    """One (band = ? AND key = ?) term per key — both SQLite and PostgreSQL answer each from the primary key —
+    built once per number of keys with bound parameters (building the expression per item cost more than the
+    query)."""
+    terms = [and_(DedupeKeyRow.band == bindparam(f"b{n}"), DedupeKeyRow.key == bindparam(f"k{n}")) for n in range(size)]
+    return select(DedupeKeyRow.item_id).where(or_(*terms))
 
 
 def _item_revision(session: Session, item_id: int) -> tuple[ItemRow, RevisionRow]:
@@ -122,8 +146,8 @@ def _item_revision(session: Session, item_id: int) -> tuple[ItemRow, RevisionRow
     return item, revision
 
 
-def _new_story(session: Session, now: datetime) -> int:
-    story = StoryRow(created_at=now, canonical_by="rule")
+def _new_story(session: Session, now: datetime, canonical: int | None = None) -> int:
+    story = StoryRow(created_at=now, canonical_by="rule", canonical_item_id=canonical)
     session.add(story)
     session.flush()
     return story.id

@@ -4,7 +4,7 @@ the enrichment step the harvest calls: tag and assign a story to every item whos
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,7 +19,7 @@ from store import stories_repo
 from store.items_repo import DecisionError, audit
 from store.schema import ItemRow, RevisionRow, SourceRow
 from store.stories_repo import assign_story
-from store.story_schema import ItemTagsRow, TagCorrectionRow
+from store.story_schema import ItemTagsRow, StoryMemberRow, TagCorrectionRow
 from store.upsert import chunks
 
 
@@ -46,11 +46,32 @@ def enrich_pending(session: Session, taxonomy: Taxonomy, now: datetime, *, batch
         ids = _pending_ids(session, batch)
         if not ids:
             return done
+        held, tag_rows, members = _read_batch(session, ids)
         for item_id in ids:
-            tag_one(session, item_id, taxonomy, now, model)
-            assign_story(session, item_id, taxonomy.priority, now)
+            tag_one(session, item_id, taxonomy, now, model, rows=tag_rows)
+            assign_story(session, item_id, taxonomy.priority, now, members=members)
         session.flush()
         done += len(ids)
+        del held
+
+
+def _read_batch(
+    session: Session, ids: Sequence[int]
+) -> tuple[list[object], dict[int, ItemTagsRow], dict[int, StoryMemberRow]]:
+    """A batch's items, current revisions, sources, tag rows and story memberships in five queries instead of
+    one per row and item. The first value only keeps the rows alive (the session's identity map holds them weakly), so
+    that ``session.get`` finds them there."""
+    held: list[object] = []
+    for chunk in chunks(ids, 500):
+        query = select(ItemRow, RevisionRow).join(RevisionRow, RevisionRow.id == ItemRow.current_revision_id)
+        held += [row for pair in session.execute(query.where(ItemRow.id.in_(chunk))) for row in pair]
+    sources = {row.source_id for row in held if isinstance(row, ItemRow)}
+    held += session.scalars(select(SourceRow).where(SourceRow.id.in_(sources)))
+    tag_rows = {row.item_id: row for chunk in chunks(ids, 500)
+                for row in session.scalars(select(ItemTagsRow).where(ItemTagsRow.item_id.in_(chunk)))}  # fmt: skip
+    members = {row.item_id: row for chunk in chunks(ids, 500)
+               for row in session.scalars(select(StoryMemberRow).where(StoryMemberRow.item_id.in_(chunk)))}  # fmt: skip
+    return held, tag_rows, members
 
 
 LOOKBACK = 2000  # revision ids below the cursor checked again: a transaction may commit a lower id late
@@ -73,10 +94,21 @@ def _pending_ids(session: Session, limit: int) -> list[int]:
     return list(session.scalars(query))
 
 
-def tag_one(session: Session, item_id: int, taxonomy: Taxonomy, now: datetime, model: Model | None = None) -> Tags:
+def tag_one(
+    session: Session,
+    item_id: int,
+    taxonomy: Taxonomy,
+    now: datetime,
+    model: Model | None = None,
+    *,
+    rows: Mapping[int, ItemTagsRow] | None = None,
+) -> Tags:
+    """Tag one item by rule (and suggest by ``model``). ``rows``: the tag rows of a batch, read beforehand (an
+    item missing there has none yet)."""
     item, revision = _item(session, item_id)
     tags = tag_item(revision.title, revision.content_text, taxonomy, _hints(session, item.source_id))
-    row = session.get(ItemTagsRow, item_id) or ItemTagsRow(item_id=item_id, tagged_by="rules")
+    existing = rows.get(item_id) if rows is not None else session.get(ItemTagsRow, item_id)
+    row = existing or ItemTagsRow(item_id=item_id, tagged_by="rules")
     if row not in session:
         session.add(row)
     if row.tagged_by != "staff":  # staff corrections win over rules until the source changes the text
