@@ -6,6 +6,7 @@ import re
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -67,6 +68,18 @@ def seed(factory: sessionmaker[Session], count: int = 6) -> None:
             if PASSWORD not in _HASH:
                 _HASH[PASSWORD] = hash_password(PASSWORD)
             users_repo.add_user(session, name, _HASH[PASSWORD], role, T0)
+
+
+def cli_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, count: int) -> str:
+    """A seeded SQLite database the `rubrik` CLI uses (through the environment, no config file); its URL."""
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    seed(session_factory(engine), count=count)
+    engine.dispose()
+    monkeypatch.setenv("RUBRIK_DATABASE_URL", url)
+    monkeypatch.setenv("RUBRIK_CONFIG", str(tmp_path / "none.toml"))
+    return url
 
 
 @pytest.fixture

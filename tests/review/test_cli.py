@@ -11,20 +11,13 @@ from typer.testing import CliRunner
 import cli
 from review.passwords import verify_password
 from store import users_repo
-from store.db import make_engine, session_factory, transaction, upgrade
-from tests.review.conftest import seed
+from store.db import make_engine, session_factory, transaction
+from tests.review.conftest import cli_database
 
 
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    seed(session_factory(engine), count=3)
-    engine.dispose()
-    monkeypatch.setenv("RUBRIK_DATABASE_URL", url)
-    monkeypatch.setenv("RUBRIK_CONFIG", str(tmp_path / "none.toml"))
-    return url
+    return cli_database(tmp_path, monkeypatch, count=3)
 
 
 def _run(args: list[str], stdin: str = "") -> tuple[int, str]:

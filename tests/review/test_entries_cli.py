@@ -10,21 +10,14 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 import cli
-from store.db import make_engine, session_factory, transaction, upgrade
+from store.db import make_engine, session_factory, transaction
 from store.schema import AuditRow
-from tests.review.conftest import seed
+from tests.review.conftest import cli_database
 
 
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    seed(session_factory(engine), count=1)
-    engine.dispose()
-    monkeypatch.setenv("RUBRIK_DATABASE_URL", url)
-    monkeypatch.setenv("RUBRIK_CONFIG", str(tmp_path / "none.toml"))
-    return url
+    return cli_database(tmp_path, monkeypatch, count=1)
 
 
 def _run(args: list[str]) -> tuple[int, str]:
