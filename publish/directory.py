@@ -65,7 +65,10 @@ class Card:
 
 
 @dataclass(frozen=True, slots=True)
-class NavLink:
+class FacetLink:
+    """A link in the directory's facet navigation (a category or town page) with its count of entries; the
+    rubric's own navigation uses publish.context.NavLink."""
+
     label: str
     href: str
     count: int
@@ -79,7 +82,7 @@ class ListPage:
     root: str  # relative path to the folder ("" or "../")
     cards: tuple[Card, ...]
     total: int
-    nav: dict[str, tuple[NavLink, ...]]
+    nav: dict[str, tuple[FacetLink, ...]]
     pages: tuple[tuple[int, str], ...]  # (number, href) of this listing's pages
     page_no: int
     config: DirectoryConfig
@@ -165,7 +168,7 @@ def _listing_pages(
 
 def _paged(
     env: jinja2.Environment, folder: Path, stem: str, root: str, cards: Sequence[Card],
-    nav: dict[str, tuple[NavLink, ...]], config: DirectoryConfig, heading: str, stamp: str,
+    nav: dict[str, tuple[FacetLink, ...]], config: DirectoryConfig, heading: str, stamp: str,
 ) -> Iterator[tuple[Path, str]]:  # fmt: skip
     count = max(1, -(-len(cards) // PAGE_SIZE))
     names = [f"{stem}.html" if n == 1 else f"{stem}-seite-{n}.html" for n in range(1, count + 1)]
@@ -179,12 +182,14 @@ def _paged(
         yield folder / name, template.render(page=page)
 
 
-def _nav(groups: Groups, facet: str | None, value: str | None, root: str) -> dict[str, tuple[NavLink, ...]]:
-    nav: dict[str, tuple[NavLink, ...]] = {}
+def _nav(groups: Groups, facet: str | None, value: str | None, root: str) -> dict[str, tuple[FacetLink, ...]]:
+    nav: dict[str, tuple[FacetLink, ...]] = {}
     for key, _label in FACETS:
         values = sorted(groups.by[key], key=lambda v: groups.labels[key][v].casefold())
         nav[key] = tuple(
-            NavLink(groups.labels[key][v], f"{root}{key}/{v}.html", len(groups.by[key][v]), key == facet and v == value)
+            FacetLink(
+                groups.labels[key][v], f"{root}{key}/{v}.html", len(groups.by[key][v]), key == facet and v == value
+            )
             for v in values
         )
     return nav
