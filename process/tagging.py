@@ -23,7 +23,7 @@ from process.taxonomy import GENERAL_SECTOR, Rule, Taxonomy
 _INFLECTION = ("", "s", "e", "n", "en", "es", "er", "ern", "in", "innen")
 _LONG_PART = 7
 _TOWN_TEXT_CHARS = 6000
-_CACHED_WORDS = 50_000  # per rule: words whose verdict is remembered (bounded for long-running workers)
+_CACHED_WORDS = 50_000  # per rule set or part list: words whose matches are remembered (bounded for long workers)
 # alle-branchen found this way stands next to specific sectors; found in the lead or as fallback it yields to them
 _FIRM_GENERAL = ("Titel:", "zählen viele", "Adressaten:")
 
