@@ -6,6 +6,9 @@ import csv
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
+from process import tagging
 from process.deadlines import find_deadline
 from process.dedupe import fingerprint, verify
 from process.tagging import SourceHints, tag_item
@@ -58,6 +61,16 @@ def test_german_matching_folds_compounds_and_inflections() -> None:
     assert folded.sectors == tags.sectors
     kammer = tag_item("Industrie- und Handelskammer informiert", "Die Industrie- und Handelskammer berät.", TAX)
     assert "industrie" not in kammer.sectors and "handel" not in kammer.sectors  # negative terms
+
+
+def test_word_caches_stay_bounded_and_never_change_a_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = [(f"Meldung {n}", f"Betriebe{n} und Handwerker{n} erhalten Überbrückungshilfe. Kurzarbeit{n} gilt.")
+             for n in range(60)]  # fmt: skip
+    first = [tag_item(title, text, TAX) for title, text in texts]
+    monkeypatch.setattr(tagging, "_CACHED_WORDS", 10)  # a long-running worker meets new words all the time
+    again = [tag_item(title, text, TAX) for title, text in texts]
+    assert again == first and any(t.sectors for t in first)
+    assert len(tagging._rules_by_word(TAX.sectors)) <= 10 + max(len(text.split()) for _, text in texts) + 2
 
 
 def test_source_defaults_and_passed_on_county_texts() -> None:
