@@ -111,7 +111,7 @@ def tag_one(
     row = existing or ItemTagsRow(item_id=item_id, tagged_by="rules")
     if row not in session:
         session.add(row)
-    if row.tagged_by != "staff":  # staff corrections win over rules until the source changes the text
+    if row.tagged_by != "staff":  # staff corrections win over the rules, also on later revisions of the text
         item.sectors, item.topics, item.towns = list(tags.sectors), list(tags.topics), list(tags.towns)
         row.relevant, row.relevance_reason = tags.relevant, tags.relevance_reason
         row.reasons = {axis: dict(found) for axis, found in tags.reasons.items()}

@@ -134,14 +134,21 @@ def test_regulation_versions_are_linked_not_merged(factory) -> None:  # type: ig
 
 def test_changed_item_is_processed_once_per_revision(factory) -> None:  # type: ignore[no-untyped-def]
     record(factory, "sab-news", entry(1, "Zuschussprogramm", RELEASE))
+    sab = item_id(factory, "sab-news")
     with transaction(factory) as session:
         assert tags_repo.enrich_pending(session, TAX, NOW) == 0
         keys = session.scalar(select(func.count()).select_from(DedupeKeyRow))
+        story = stories_repo.stories_of(session, [sab])[sab].story_id
+        tags_repo.correct_tags(session, sab, sectors=["handel"], topics=[], towns=[], relevant=True, taxonomy=TAX,
+                               actor="anna", now=NOW)  # fmt: skip
     record(factory, "sab-news", entry(1, "Zuschussprogramm verlängert", RELEASE + " Neu: auch Handwerk."))
     with transaction(factory) as session:
         assert session.scalar(select(func.count()).select_from(DedupeKeyRow)) == keys  # replaced, not added
-        row = get(session, ItemTagsRow, item_id(factory, "sab-news"))
+        row = get(session, ItemTagsRow, sab)
         assert row.revision_id == get(session, ItemRow, row.item_id).current_revision_id
+        info = stories_repo.stories_of(session, [sab])[sab]
+        assert info.story_id == story and info.canonical_item_id == sab  # a changed item stays in its story
+        assert row.tagged_by == "staff" and get(session, ItemRow, sab).sectors == ["handel"]  # staff's tags stay
 
 
 def test_staff_corrections_are_kept_recorded_and_train_suggestions(factory) -> None:  # type: ignore[no-untyped-def]
