@@ -26,7 +26,7 @@ from review import views_auth, views_contacts, views_directory, views_entries, v
 from review.auth import Forbidden, LoginRequired, Policy, PolicyRegistry, RouteSpec, guard, in_thread_guard
 from review.context import AppContext, CountsCache
 from review.hooks import Hooks
-from review.render import is_htmx
+from review.render import is_htmx, tag_choices, tag_label
 from review.security import SecurityHeaders
 from settings import Settings
 from store.db import check_schema, make_engine, session_factory
@@ -102,6 +102,8 @@ def _templates() -> Jinja2Templates:
         auto_reload=False,  # templates ship with the code: no stat() per include (50 rows, 2 includes each)
     )
     env.filters["de_datetime"] = _de_datetime
+    env.globals["tag_label"] = tag_label
+    env.globals["tag_choices"] = tag_choices
     env.filters["de_date"] = lambda value: value.astimezone(BERLIN).strftime("%d.%m.%Y") if value else "–"
     return Jinja2Templates(env=env)
 

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from review.hooks import Hooks, Panel, PanelLine, PanelProvider
+from review.render import tag_label
 from store import stories_repo, tags_repo
 from store.db import transaction
 from store.review_repo import ItemDetail
@@ -85,11 +86,11 @@ def tags_panel(session: Session, detail: ItemDetail) -> Panel | None:
     lines = [PanelLine(("relevant: " if info.relevant else "nicht relevant: ") + info.relevance_reason)]
     for axis, label in _AXES.items():
         reasons: dict[str, Any] = info.reasons.get(axis) or {}
-        lines += [PanelLine(f"{label} {slug}: {why}") for slug, why in reasons.items()]
+        lines += [PanelLine(f"{label} „{tag_label(axis, slug)}“: {why}") for slug, why in reasons.items()]
     for axis, found in info.suggestions.items():
         for slug, confidence in found.items():
-            lines.append(PanelLine(f"Vorschlag (gelernt, nicht übernommen): {_AXES.get(axis, axis)} {slug} – "
-                                   f"Konfidenz {float(confidence):.0%}"))  # fmt: skip
+            lines.append(PanelLine(f"Vorschlag (gelernt, nicht übernommen): {_AXES.get(axis, axis)} "
+                                   f"„{tag_label(axis, slug)}“ – Konfidenz {float(confidence):.0%}"))  # fmt: skip
     if info.expires_suggested is not None:
         lines.append(PanelLine(f"Vorgeschlagenes Ablaufdatum {info.expires_suggested:%d.%m.%Y}: {info.expires_reason}"))
     return Panel("Schlagworte und Gründe", tuple(lines))

@@ -13,14 +13,17 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, exists, func, or_, select, tuple_
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from store import items_repo
 from store.records import ItemView
 from store.review_schema import ItemFlagsRow, StaffRevisionRow
 from store.schema import AuditRow, ItemRow, ProvenanceRow, RevisionRow, SourceRow
+from store.story_schema import ItemTagsRow
 
 FACETS = ("sectors", "topics", "towns")
+NOT_RELEVANT = "nicht-relevant"  # the queue's relevance filter values (the tagger's judgement, issue 3)
+RELEVANCE = ("relevant", NOT_RELEVANT)
 
 
 class StaleRevision(items_repo.DecisionError):
@@ -35,6 +38,7 @@ class QueueFilter:
     topic: str | None = None
     town: str | None = None
     text: str | None = None
+    relevance: str | None = None  # "relevant" | "nicht-relevant" (items not tagged yet count as relevant)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +55,7 @@ class QueueRow:
     topics: tuple[str, ...]
     towns: tuple[str, ...]
     pinned: bool
+    relevant: bool = True  # False: the tagger found no business relevance (staff dismiss these in bulk)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,11 +108,11 @@ def queue_page(
     session: Session, flt: QueueFilter, *, limit: int, after: tuple[datetime, int] | None = None
 ) -> QueuePage:
     """One page of the queue, newest first; ``after`` is the cursor of the previous page's last row."""
-    query = _filtered(
-        select(*_ROW_COLUMNS),
-        flt,
-        _dialect(session),
-    ).outerjoin(ItemFlagsRow, ItemFlagsRow.item_id == ItemRow.id)
+    query = (
+        _filtered(select(*_ROW_COLUMNS), flt, _dialect(session))
+        .outerjoin(ItemFlagsRow, ItemFlagsRow.item_id == ItemRow.id)
+        .outerjoin(ItemTagsRow, ItemTagsRow.item_id == ItemRow.id)
+    )
     if after is not None:
         seen, item_id = after
         # a row value, not "a < x OR (a = x AND b < y)": PostgreSQL then starts the index scan at the cursor
@@ -130,6 +135,10 @@ def _filtered(query: Any, flt: QueueFilter, dialect: str, *, join_revision: bool
         if value:
             values = _elements(dialect, column)
             query = query.where(exists(select(1).select_from(values).where(values.c.value == value)))
+    if flt.relevance in RELEVANCE:
+        tags = aliased(ItemTagsRow)  # the page's own outer join of item_tags must not correlate into this
+        dismissed = exists(select(1).select_from(tags).where(tags.item_id == ItemRow.id, tags.relevant.is_(False)))
+        query = query.where(dismissed if flt.relevance == NOT_RELEVANT else ~dismissed)
     if flt.text:
         pattern = "%" + flt.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         query = query.where(RevisionRow.title.ilike(pattern, escape="\\"))
@@ -150,16 +159,17 @@ def _dialect(session: Session) -> str:
 _ROW_COLUMNS = (
     ItemRow.id, ItemRow.current_revision_id, RevisionRow.title, RevisionRow.url, ItemRow.source_id, ItemRow.status,
     ItemRow.first_seen_at, RevisionRow.published_at, ItemRow.sectors, ItemRow.topics, ItemRow.towns,
-    ItemFlagsRow.pinned,
+    ItemFlagsRow.pinned, ItemTagsRow.relevant,
 )  # fmt: skip
 
 
 def _queue_row(found: Any) -> QueueRow:
-    (item_id, revision_id, title, url, source_id, status, seen, published, sectors, topics, towns, pinned) = found
+    (item_id, revision_id, title, url, source_id, status, seen, published, sectors, topics, towns, pinned,
+     relevant) = found  # fmt: skip
     return QueueRow(
         id=item_id, revision_id=revision_id or 0, title=title, url=url, source_id=source_id, status=status,
         first_seen_at=seen, published_at=published, sectors=tuple(sectors or ()), topics=tuple(topics or ()),
-        towns=tuple(towns or ()), pinned=bool(pinned),
+        towns=tuple(towns or ()), pinned=bool(pinned), relevant=relevant is not False,
     )  # fmt: skip
 
 
@@ -169,6 +179,7 @@ def queue_row(session: Session, item_id: int) -> QueueRow | None:
         select(*_ROW_COLUMNS)
         .join(RevisionRow, RevisionRow.id == ItemRow.current_revision_id)
         .outerjoin(ItemFlagsRow, ItemFlagsRow.item_id == ItemRow.id)
+        .outerjoin(ItemTagsRow, ItemTagsRow.item_id == ItemRow.id)
         .where(ItemRow.id == item_id)
     )
     found = session.execute(query).one_or_none()
@@ -185,7 +196,8 @@ def status_counts(session: Session) -> dict[str, int]:
 
 
 def facet_counts(session: Session, status: str) -> dict[str, dict[str, int]]:
-    """Items of ``status`` per source, sector, topic and town (value -> count, most frequent first)."""
+    """Items of ``status`` per source, sector, topic and town (value -> count, most frequent first), and how many
+    the tagger judged not business-relevant (``relevance``)."""
     result: dict[str, dict[str, int]] = {}
     by_source = select(ItemRow.source_id, func.count()).where(ItemRow.status == status).group_by(ItemRow.source_id)
     result["sources"] = _sorted(session.execute(by_source))
@@ -199,6 +211,13 @@ def facet_counts(session: Session, status: str) -> dict[str, dict[str, int]]:
             .group_by(values.c.value)
         )
         result[facet] = _sorted(session.execute(query))
+    dismissed = (
+        select(func.count())
+        .select_from(ItemRow)
+        .join(ItemTagsRow, ItemTagsRow.item_id == ItemRow.id)
+        .where(ItemRow.status == status, ItemTagsRow.relevant.is_(False))
+    )
+    result["relevance"] = {NOT_RELEVANT: session.scalar(dismissed) or 0}
     return result
 
 

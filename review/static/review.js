@@ -60,6 +60,15 @@
     if (handled) { event.preventDefault(); }
   });
 
+  // The header's box ticks every row of the page (bulk: e.g. all items the tagger judged not relevant).
+  document.addEventListener("change", function (event) {
+    if (event.target.id !== "select-all") { return; }
+    rows().forEach(function (row) {
+      var box = row.querySelector("input[type=checkbox]");
+      if (box && !box.disabled) { box.checked = event.target.checked; }
+    });
+  });
+
   // Selecting a row with the mouse works too.
   document.addEventListener("click", function (event) {
     var row = event.target.closest && event.target.closest("tr.queue-row");

@@ -13,6 +13,7 @@ from review.hooks import Hooks, Panel, PanelLine
 from store import items_repo
 from store.review_schema import StaffRevisionRow
 from store.schema import AuditRow, ItemRow
+from store.story_schema import ItemTagsRow
 from tests.review.conftest import T0, ReviewEnv, entry, login
 
 pytestmark = pytest.mark.anyio
@@ -44,7 +45,9 @@ async def test_queue_newest_first_with_keyset_pages(review_env: ReviewEnv, clien
 async def test_filters_with_counts(review_env: ReviewEnv, client: httpx.AsyncClient) -> None:
     await login(client)
     page = await client.get("/staff/")
-    assert "ihk (3)" in page.text and "Döbeln (3)" in page.text and "handwerk (3)" in page.text
+    assert "ihk (3)" in page.text and "Döbeln (3)" in page.text
+    assert '<option value="handwerk">Handwerk (3)</option>' in page.text  # staff read German labels
+    assert '<span class="tag sector" title="Branche handwerk">Handwerk</span>' in page.text
     by_source = _ids((await client.get("/staff/?source=stadt-freiberg")).text)
     by_town = _ids((await client.get("/staff/?town=Döbeln")).text)
     by_sector = _ids((await client.get("/staff/?sector=handwerk")).text)
@@ -53,6 +56,33 @@ async def test_filters_with_counts(review_env: ReviewEnv, client: httpx.AsyncCli
     assert _ids((await client.get("/staff/?text=Meldung 4")).text) == [5]
     assert _ids((await client.get("/staff/?text=100%25")).text) == []
     assert _ids((await client.get("/staff/?status=approved")).text) == []
+
+
+async def test_not_relevant_items_are_marked_counted_and_dismissed_in_bulk(
+    review_env: ReviewEnv, client: httpx.AsyncClient
+) -> None:
+    with review_env.session() as session:  # the tagger judged items 2 and 4 not business-relevant
+        for item_id in (2, 4):
+            session.add(ItemTagsRow(item_id=item_id, revision_id=_revision(review_env, item_id), relevant=False,
+                                    relevance_reason="nicht wirtschaftsrelevant: Sport", reasons={}, suggestions={},
+                                    tagged_by="rules", tagged_at=T0))  # fmt: skip
+        session.add(ItemTagsRow(item_id=1, revision_id=_revision(review_env, 1), relevant=True, relevance_reason="",
+                                reasons={}, suggestions={}, tagged_by="rules", tagged_at=T0))  # fmt: skip
+    csrf = await login(client)
+    page = (await client.get("/staff/")).text
+    assert "nicht relevant (2)</option>" in page and page.count('<span class="tag off"') == 2
+    assert _ids((await client.get("/staff/?relevance=nicht-relevant")).text) == [4, 2]
+    assert _ids((await client.get("/staff/?relevance=relevant")).text) == [6, 5, 3, 1]  # untagged count as relevant
+    unfiltered = _ids(page)
+    assert _ids((await client.get("/staff/?relevance=bogus")).text) == unfiltered  # an unknown value filters nothing
+    filtered = (await client.get("/staff/?relevance=nicht-relevant")).text
+    assert 'id="select-all"' in filtered and "2 offen" in filtered
+    items = [f"{n}:{_revision(review_env, n)}" for n in (4, 2)]  # what "select all" + "ablehnen" sends
+    answer = await client.post("/staff/bulk", data={"csrf": csrf, "action": "reject", "item": items,
+                                                   "next": "/staff/?relevance=nicht-relevant"})  # fmt: skip
+    assert answer.status_code == 303 and "relevance=nicht-relevant" in answer.headers["location"]
+    with review_env.session() as session:
+        assert [session.get(ItemRow, n).status for n in (2, 4, 1)] == ["rejected", "rejected", "pending"]
 
 
 async def test_approve_row_with_htmx_is_audited(review_env: ReviewEnv, client: httpx.AsyncClient) -> None:
