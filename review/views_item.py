@@ -11,18 +11,20 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from process.sanitize import clean_html
+from process.taxonomy import load_taxonomy
 from process.text import one_line, plain_text
 from review.auth import Policy, RouteSpec, staff_of
 from review.context import AppContext
 from review.diffs import DiffLine, stored_diff, text_diff
 from review.hooks import Panel
 from review.render import redirect, render
-from store import items_repo, review_repo
+from store import items_repo, review_repo, tags_repo
 from store.db import transaction
 from store.review_repo import ItemDetail, RevisionInfo
 
 SLOTS = ("story", "duplicates", "tag_reasons", "public")
 MAX_TAGS = 20
+TAG_FACETS = ("sectors", "topics", "towns")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +59,10 @@ def routes(ctx: AppContext) -> list[RouteSpec]:
         return result
 
     async def edit(request: Request) -> Response:
-        form = {key: str(value) for key, value in (await request.form()).items()}
+        posted = await request.form()
+        form = {key: str(value) for key, value in posted.items()}
+        for facet in TAG_FACETS:  # checkboxes send one field per tag; older clients one comma-separated field
+            form[facet] = ", ".join(str(value) for value in posted.getlist(facet))
         item_id = int(request.path_params["item_id"])
         errors = await run_in_threadpool(_edit, ctx, item_id, form, staff_of(request).name)
         if errors is None:
@@ -85,6 +90,7 @@ def _page(ctx: AppContext, item_id: int) -> ItemPage | None:
         if detail is None:
             return None
         newer, older = review_repo.neighbours(session, item_id)
+        tags = tags_repo.tag_infos(session, [item_id]).get(item_id)
     compare, label = _comparison(detail)
     if detail.view.diff:
         diff = stored_diff(detail.view.diff)
@@ -95,7 +101,7 @@ def _page(ctx: AppContext, item_id: int) -> ItemPage | None:
     else:
         diff = ()
     panels = {slot: ctx.hooks.panels(slot, detail) for slot in SLOTS}
-    return ItemPage(detail, compare, label, diff, panels, newer, older, _form_values(detail))
+    return ItemPage(detail, compare, label, diff, panels, newer, older, _form_values(detail, tags))
 
 
 def _comparison(detail: ItemDetail) -> tuple[RevisionInfo | None, str]:
@@ -108,9 +114,10 @@ def _comparison(detail: ItemDetail) -> tuple[RevisionInfo | None, str]:
     return (older[0], "Unterschied zur vorigen Fassung") if older else (None, "")
 
 
-def _form_values(detail: ItemDetail) -> dict[str, str]:
+def _form_values(detail: ItemDetail, tags: tags_repo.TagInfo | None) -> dict[str, str]:
     view = detail.view
     return {
+        "relevant": "1" if tags is None or tags.relevant else "",
         "revision": str(view.revision_id),
         "title": view.title,
         "summary": view.summary_html,
@@ -159,7 +166,8 @@ def _edit(ctx: AppContext, item_id: int, form: dict[str, str], actor: str) -> li
     """Apply an edit form; None on success, else the problems (nothing is changed then)."""
     try:
         revision_id = int(form.get("revision", ""))
-        tags = {facet: _tag_list(form.get(facet, ""), facet) for facet in ("sectors", "topics", "towns")}
+        tags = {facet: _tag_list(form.get(facet, ""), facet) for facet in TAG_FACETS}
+        relevant = form.get("relevant") == "1" if form.get("relevance_shown") else None
         expires = _expiry(form.get("expires", ""))
         title = one_line(form.get("title", ""))
         if not title:
@@ -169,7 +177,7 @@ def _edit(ctx: AppContext, item_id: int, form: dict[str, str], actor: str) -> li
     now = datetime.now(UTC)
     try:
         with transaction(ctx.factory) as session:
-            _save(session, item_id, revision_id, form, title, tags, expires, actor, now)
+            _save(session, item_id, revision_id, form, title, tags, relevant, expires, actor, now)
     except items_repo.DecisionError as exc:
         return [str(exc)]
     return None
@@ -177,7 +185,7 @@ def _edit(ctx: AppContext, item_id: int, form: dict[str, str], actor: str) -> li
 
 def _save(
     session: Any, item_id: int, revision_id: int, form: dict[str, str], title: str,
-    tags: dict[str, list[str]], expires: datetime | None, actor: str, now: datetime,
+    tags: dict[str, list[str]], relevant: bool | None, expires: datetime | None, actor: str, now: datetime,
 ) -> None:  # fmt: skip
     detail = review_repo.item_detail(session, item_id)
     if detail is None:
@@ -191,9 +199,25 @@ def _save(
         )  # fmt: skip
     elif revision_id != view.revision_id:
         raise review_repo.StaleRevision(f"Eintrag {item_id} wurde inzwischen geändert; bitte neu laden.")
-    review_repo.set_tags(session, item_id, tags, actor=actor, now=now)
+    _correct_tags(session, item_id, view.sectors, view.topics, view.towns, tags, relevant, actor, now)
     if expires != detail.expires_at:
         review_repo.set_expiry(session, item_id, expires, actor=actor, now=now)
+
+
+def _correct_tags(
+    session: Any, item_id: int, sectors: Any, topics: Any, towns: Any, tags: dict[str, list[str]],
+    relevant: bool | None, actor: str, now: datetime,
+) -> None:  # fmt: skip
+    """Staff's tags and relevance, when they differ from the item's: validated against the taxonomy and recorded
+    as a correction — the classifier's training data (tags_repo.correct_tags), kept over later rule tagging."""
+    info = tags_repo.tag_infos(session, [item_id]).get(item_id)
+    was_relevant = info.relevant if info is not None else True
+    relevant = was_relevant if relevant is None else relevant
+    before = {"sectors": list(sectors), "topics": list(topics), "towns": list(towns)}
+    if tags == before and relevant == was_relevant:
+        return
+    tags_repo.correct_tags(session, item_id, sectors=tags["sectors"], topics=tags["topics"], towns=tags["towns"],
+                           relevant=relevant, taxonomy=load_taxonomy(), actor=actor, now=now)  # fmt: skip
 
 
 def _tag_list(raw: str, facet: str) -> list[str]:

@@ -183,11 +183,14 @@ def correct_tags(
                   "relevant": relevant})  # fmt: skip
 
 
+_AXIS_NAMES = {"sectors": "Branchen", "topics": "Themen", "towns": "Orte"}
+
+
 def _check_slugs(taxonomy: Taxonomy, **axes: Sequence[str]) -> None:
     for axis, values in axes.items():
         unknown = sorted(set(values) - set(taxonomy.slugs(axis)))
         if unknown:
-            raise DecisionError(f"Unbekannte Schlagworte ({axis}): {', '.join(unknown)}")
+            raise DecisionError(f"Unbekannte {_AXIS_NAMES.get(axis, axis)}: {', '.join(unknown)}")
 
 
 def classifier_from_corrections(session: Session) -> Model | None:

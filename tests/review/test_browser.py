@@ -100,15 +100,20 @@ def test_review_in_a_real_browser(server: tuple[str, Any], page: Any) -> None:
 
     page.click("#row-4 a.open")
     page.wait_for_selector("form#edit")
-    page.fill("form#edit input[name=sectors]", "handwerk, gastgewerbe")
+    assert page.is_checked("form#edit input[name=sectors][value=handwerk]")
+    page.check("form#edit label.choice:has-text('Gastgewerbe und Tourismus') input")  # by its German label
     page.click("form#edit button[type=submit]")
     page.wait_for_selector(".flash")
-    assert _item(factory, 4).sectors == ["handwerk", "gastgewerbe"]
+    assert _item(factory, 4).sectors == ["handwerk", "gastgewerbe-tourismus"]
     page.keyboard.press("a")  # approve the edited item from its page, on to the next one
     page.wait_for_url("**/staff/items/3**")
     assert _item(factory, 4).status == "approved"
 
     page.goto(base + "/staff/")
+    page.check("#select-all")  # the header box ticks the whole page …
+    assert all(box.is_checked() for box in page.query_selector_all("tr.queue-row input[type=checkbox]"))
+    page.uncheck("#select-all")  # … and unticks it
+    assert not any(box.is_checked() for box in page.query_selector_all("tr.queue-row input[type=checkbox]"))
     page.check("#row-3 input[type=checkbox]")
     page.check("#row-2 input[type=checkbox]")
     page.click(".bulk button[value=approve]")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -13,7 +14,7 @@ from review.hooks import Hooks, Panel, PanelLine
 from store import items_repo
 from store.review_schema import StaffRevisionRow
 from store.schema import AuditRow, ItemRow
-from store.story_schema import ItemTagsRow
+from store.story_schema import ItemTagsRow, TagCorrectionRow
 from tests.review.conftest import T0, ReviewEnv, entry, login
 
 pytestmark = pytest.mark.anyio
@@ -166,14 +167,15 @@ async def test_edit_makes_a_sanitized_staff_revision_that_a_harvest_keeps(
     base = _revision(review_env, 1)
     form = {
         "csrf": csrf, "revision": base, "title": "Neuer Titel",
-        "summary": '<p onclick="x()">Gut<script>böse()</script></p>', "sectors": "handwerk, tourismus",
+        "summary": '<p onclick="x()">Gut<script>böse()</script></p>', "sectors": "handwerk, gastgewerbe-tourismus",
         "topics": "", "towns": "Freiberg", "expires": "2027-01-31",
     }  # fmt: skip
     answer = await client.post("/staff/items/1/edit", data=form)
     assert answer.status_code == 303, answer.text
     with review_env.session() as session:
         item = session.get(ItemRow, 1)
-        assert item is not None and item.current_revision_id != base and item.sectors == ["handwerk", "tourismus"]
+        assert item is not None and item.current_revision_id != base
+        assert item.sectors == ["handwerk", "gastgewerbe-tourismus"]
         staff = session.get(StaffRevisionRow, item.current_revision_id)
         assert staff is not None and staff.base_revision_id == base and staff.actor == "rita"
         view = items_repo.list_items_by_ids(session, [1])[0]
@@ -185,6 +187,48 @@ async def test_edit_makes_a_sanitized_staff_revision_that_a_harvest_keeps(
         assert counts.unchanged == 1 and session.get(ItemRow, 1).current_revision_id == view.revision_id
     page = await client.get("/staff/items/1")
     assert "bearbeitet von rita" in page.text and 'value="2027-01-31"' in page.text
+
+
+async def test_tag_checkboxes_record_a_correction_that_trains_suggestions(
+    review_env: ReviewEnv, client: httpx.AsyncClient
+) -> None:
+    csrf = await login(client)
+    page = (await client.get("/staff/items/3")).text
+    assert '<input type="checkbox" name="sectors" value="handel" checked> Handel' in page  # German labels
+    assert '<input type="checkbox" name="towns" value="Döbeln" checked> Döbeln' in page
+    assert '<input type="checkbox" name="relevant" value="1" checked>' in page
+    base = {"csrf": csrf, "revision": str(_revision(review_env, 3)), "title": "Meldung 2", "summary": "<p>Text</p>"}
+    form = [*base.items(), ("sectors", "handel"), ("sectors", "handwerk"), ("topics", "kauf-regional"),
+            ("towns", "Döbeln"), ("relevance_shown", "1"), ("relevant", "1")]  # fmt: skip
+    answer = await client.post("/staff/items/3/edit", content=urlencode(form),
+                               headers={"content-type": "application/x-www-form-urlencoded"})  # fmt: skip
+    assert answer.status_code == 303, answer.text
+    with review_env.session() as session:
+        item = session.get(ItemRow, 3)
+        assert item is not None and item.sectors == ["handel", "handwerk"] and item.topics == ["kauf-regional"]
+        correction = session.scalars(select(TagCorrectionRow).where(TagCorrectionRow.item_id == 3)).one()
+        assert correction.sectors == ["handel", "handwerk"] and correction.relevant and correction.actor == "rita"
+        tags = session.get(ItemTagsRow, 3)
+        assert tags is not None and tags.tagged_by == "staff"  # kept when the rules tag a later revision
+    # unticking "wirtschaftsrelevant" is a correction too; an unchanged form records nothing
+    form = [*base.items(), ("sectors", "handel"), ("sectors", "handwerk"), ("topics", "kauf-regional"),
+            ("towns", "Döbeln"), ("relevance_shown", "1")]  # fmt: skip
+    for _ in range(2):
+        await client.post("/staff/items/3/edit", content=urlencode(form),
+                          headers={"content-type": "application/x-www-form-urlencoded"})  # fmt: skip
+    with review_env.session() as session:
+        rows = session.scalars(select(TagCorrectionRow).where(TagCorrectionRow.item_id == 3)).all()
+        assert [row.relevant for row in rows] == [True, False]
+    assert '<span class="tag off"' in (await client.get("/staff/?relevance=nicht-relevant")).text
+
+
+async def test_unknown_tags_are_refused_with_a_german_message(review_env: ReviewEnv, client: httpx.AsyncClient) -> None:
+    csrf = await login(client)
+    form = {"csrf": csrf, "revision": _revision(review_env, 3), "title": "Meldung 2", "sectors": "handel, bergbau"}
+    answer = await client.post("/staff/items/3/edit", data=form)
+    assert answer.status_code == 422 and "Unbekannte Branchen: bergbau" in answer.text
+    with review_env.session() as session:
+        assert session.get(ItemRow, 3).sectors == ["handel"]  # nothing changed
 
 
 async def test_edit_with_empty_title_is_refused(review_env: ReviewEnv, client: httpx.AsyncClient) -> None:
