@@ -6,8 +6,8 @@ regression, trained by full-batch gradient descent (numpy; a few hundred reviewe
 second). Positive examples are weighted up so rare tags are not drowned by the many items without them.
 
 It only *suggests* tags, each with a confidence (the model's probability), next to the rule tags; staff
-decide. Trained on staff corrections (the latest per item, tags_repo.classifier_from_corrections); ``bench/evalset.py`` compares
-it with the rules alone and with rules + suggestions by cross-validation.
+decide. Trained on staff corrections (the latest per item, tags_repo.classifier_from_corrections);
+``bench/evalset.py`` compares it with the rules alone and with rules + suggestions by cross-validation.
 """
 
 from __future__ import annotations
