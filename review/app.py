@@ -22,7 +22,16 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from review import views_auth, views_contacts, views_directory, views_entries, views_item, views_queue, views_sources
+from review import (
+    views_auth,
+    views_contacts,
+    views_directory,
+    views_entries,
+    views_item,
+    views_queue,
+    views_sources,
+    views_stories,
+)
 from review.auth import Forbidden, LoginRequired, Policy, PolicyRegistry, RouteSpec, guard, in_thread_guard
 from review.context import AppContext, CountsCache
 from review.hooks import Hooks
@@ -85,6 +94,7 @@ def _specs(ctx: AppContext) -> list[RouteSpec]:
         *views_auth.routes(ctx),
         *views_queue.routes(ctx),
         *views_item.routes(ctx),
+        *views_stories.routes(ctx),  # issue 3: split, canonical, merge from the item view
         *views_sources.routes(ctx),
         *views_directory.routes(ctx),
         *views_entries.routes(ctx),  # issue 8

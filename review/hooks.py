@@ -17,6 +17,8 @@ from store.review_repo import ItemDetail
 class PanelLine:
     text: str
     href: str | None = None  # http(s) or a local path; anything else is shown as text only
+    action: str | None = None  # a /staff/ path the line's button POSTs to (with the CSRF token)
+    action_label: str = ""
 
 
 @dataclass(frozen=True, slots=True)

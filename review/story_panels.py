@@ -56,6 +56,13 @@ def story_panel(session: Session, detail: ItemDetail) -> Panel | None:
             )
         )
     lines += [PanelLine(f"Andere Fassung derselben Regelung: Geschichte {v}") for v in story.versions]
+    here = f"/staff/items/{detail.view.id}/story"
+    if others:  # staff correct the rule: a wrong merge is split, the canonical text chosen
+        if story.canonical_item_id != detail.view.id:
+            lines.append(PanelLine("Dieser Eintrag soll die Geschichte vertreten?", action=f"{here}/canonical",
+                                   action_label="Als maßgeblichen Text festlegen"))  # fmt: skip
+        lines.append(PanelLine("Gehört nicht zu dieser Meldung?", action=f"{here}/split",
+                               action_label="Aus der Geschichte lösen"))  # fmt: skip
     return Panel("Geschichte", tuple(lines))
 
 
@@ -73,7 +80,12 @@ def duplicates_panel(session: Session, detail: ItemDetail) -> Panel | None:
     if not found:
         return None
     lines = tuple(
-        PanelLine(f"Eintrag {c.item_id} ({c.source_id}): {c.verdict} – {c.reason}", f"/staff/items/{c.item_id}")
+        PanelLine(
+            f"Eintrag {c.item_id} ({c.source_id}): {c.verdict} – {c.reason}",
+            f"/staff/items/{c.item_id}",
+            action=f"/staff/items/{detail.view.id}/story/merge/{c.item_id}",
+            action_label="Geschichten zusammenführen",
+        )
         for c in found
     )
     return Panel("Mögliche Dubletten in anderen Geschichten", lines)

@@ -8,10 +8,12 @@ from datetime import timedelta
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from process.model import Entry
 from process.taxonomy import load_taxonomy
-from store import items_repo, tags_repo
+from store import items_repo, stories_repo, tags_repo
+from store.schema import AuditRow
 from store.story_schema import ItemTagsRow
 from tests.review.conftest import T0, ReviewEnv, entry, login
 
@@ -73,3 +75,36 @@ async def test_possible_duplicates_panel_lists_similar_items_of_other_stories(
         "Mögliche Dubletten in anderen Geschichten" in page and f"Eintrag {second} (stadt-freiberg): Dublette" in page
     )
     assert "auch gemeldet von" not in page
+
+
+async def test_staff_split_merge_and_choose_the_canonical_text_with_the_panel_buttons(
+    review_env: ReviewEnv, client: httpx.AsyncClient
+) -> None:
+    first, second = _story_of_two(review_env)
+    csrf = await login(client)
+
+    def story(item_id: int) -> stories_repo.StoryInfo:
+        with review_env.session() as session:
+            return stories_repo.stories_of(session, [item_id])[item_id]
+
+    page = (await client.get(f"/staff/items/{second}")).text
+    assert f'action="/staff/items/{second}/story/split"' in page and "Aus der Geschichte lösen" in page
+    assert f'action="/staff/items/{second}/story/canonical"' in page  # the town's copy is not canonical yet
+    answer = await client.post(f"/staff/items/{second}/story/split", data={"csrf": csrf})
+    assert answer.status_code == 303 and "aus+seiner+Geschichte+gel%C3%B6st" in answer.headers["location"]
+    assert story(first).story_id != story(second).story_id
+
+    page = (await client.get(f"/staff/items/{first}")).text  # the duplicates panel offers the merge back
+    assert f'action="/staff/items/{first}/story/merge/{second}"' in page and "Geschichten zusammenführen" in page
+    answer = await client.post(f"/staff/items/{first}/story/merge/{second}", data={"csrf": csrf})
+    assert answer.status_code == 303 and story(first).story_id == story(second).story_id
+
+    answer = await client.post(f"/staff/items/{second}/story/canonical", data={"csrf": csrf})
+    assert answer.status_code == 303 and story(first).canonical_item_id == second  # staff overrule the rule
+    again = await client.post(f"/staff/items/{first}/story/merge/{second}", data={"csrf": csrf})
+    assert "schon+zu+dieser+Geschichte" in again.headers["location"]
+    refused = await client.post(f"/staff/items/{first}/story/split", data={})  # no CSRF token
+    assert refused.status_code == 403 and story(first).story_id == story(second).story_id
+    with review_env.session() as session:
+        actions = [a.action for a in session.scalars(select(AuditRow).order_by(AuditRow.id))]
+    assert actions[-3:] == ["story_split", "story_merge", "story_canonical"]
