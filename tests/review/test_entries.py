@@ -38,6 +38,9 @@ def _newest_manual(env: ReviewEnv) -> ItemRow:
 
 async def test_reviewer_entry_goes_through_the_queue(review_env: ReviewEnv, client: httpx.AsyncClient) -> None:
     csrf = await login(client)
+    form = (await client.get("/staff/entries/new")).text  # tags offered by their German names, sent as slugs
+    assert '<option value="kauf-regional">Kauf regional</option>' in form
+    assert '<option value="gastgewerbe-tourismus">Gastgewerbe und Tourismus</option>' in form
     answer = await client.post("/staff/entries/new", data=_form(csrf, publish="on"))  # reviewers can't publish
     assert answer.status_code == 303, answer.text
     item = _newest_manual(review_env)
