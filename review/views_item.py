@@ -63,6 +63,8 @@ def routes(ctx: AppContext) -> list[RouteSpec]:
         form = {key: str(value) for key, value in posted.items()}
         for facet in TAG_FACETS:  # checkboxes send one field per tag; older clients one comma-separated field
             form[facet] = ", ".join(str(value) for value in posted.getlist(facet))
+        if form.get("relevance_shown"):  # an unticked box sends nothing: shown again unticked after an error
+            form["relevant"] = "1" if form.get("relevant") == "1" else ""
         item_id = int(request.path_params["item_id"])
         errors = await run_in_threadpool(_edit, ctx, item_id, form, staff_of(request).name)
         if errors is None:

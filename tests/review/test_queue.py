@@ -224,9 +224,11 @@ async def test_tag_checkboxes_record_a_correction_that_trains_suggestions(
 
 async def test_unknown_tags_are_refused_with_a_german_message(review_env: ReviewEnv, client: httpx.AsyncClient) -> None:
     csrf = await login(client)
-    form = {"csrf": csrf, "revision": _revision(review_env, 3), "title": "Meldung 2", "sectors": "handel, bergbau"}
+    form = {"csrf": csrf, "revision": _revision(review_env, 3), "title": "Meldung 2", "sectors": "handel, bergbau",
+            "relevance_shown": "1"}  # fmt: skip
     answer = await client.post("/staff/items/3/edit", data=form)
     assert answer.status_code == 422 and "Unbekannte Branchen: bergbau" in answer.text
+    assert '<input type="checkbox" name="relevant" value="1">' in answer.text  # shown as sent: unticked
     with review_env.session() as session:
         assert session.get(ItemRow, 3).sectors == ["handel"]  # nothing changed
 
