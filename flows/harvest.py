@@ -23,7 +23,8 @@ async def harvest_sources(overrides: dict[str, Any], only: list[str]) -> Harvest
 
 @task(name="tag-and-dedupe", retries=2, retry_delay_seconds=[10, 60], retry_condition_fn=transient_only)
 def enrich(overrides: dict[str, Any]) -> int:
-    return enrich_items(load_settings(**overrides))
+    logger = get_run_logger()
+    return enrich_items(load_settings(**overrides), lambda done: logger.info("%d Einträge verschlagwortet …", done))
 
 
 @task(name="report-broken-sources", retries=1, retry_delay_seconds=60)

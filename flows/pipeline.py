@@ -179,8 +179,7 @@ async def harvest(
             busy = [SourceOutcome(id=s.id, status="busy") for s in states if _host_lease(s) not in held]
             outcomes = await _harvest_all(_Run(settings, factory), mine, progress, transport) + busy
             if enrich:
-                with transaction(factory) as session:
-                    tags_repo.enrich_pending(session, load_taxonomy(), utcnow())
+                enrich_in_batches(factory)
         finally:
             with transaction(factory) as session:
                 leases.release(session, held, holder=holder)
@@ -212,15 +211,34 @@ async def _harvest_all(
     return outcomes
 
 
-def enrich_items(settings: Settings) -> int:
+def enrich_items(settings: Settings, progress: Callable[[int], None] | None = None) -> int:
     """Tag every new or changed item and join it to its story (issue 3); returns how many were processed."""
     engine = make_engine(settings.database_url)
     try:
         check_schema(engine)
-        with transaction(session_factory(engine)) as session:
-            return tags_repo.enrich_pending(session, load_taxonomy(), utcnow())
+        return enrich_in_batches(session_factory(engine), progress)
     finally:
         engine.dispose()
+
+
+def enrich_in_batches(
+    factory: sessionmaker[Session], progress: Callable[[int], None] | None = None, *, batch: int = 500
+) -> int:
+    """Enrich the pending items one batch per transaction: a backfill of 100,000 items never holds the database's
+    write lock for long (staff keep approving meanwhile), an interruption keeps what is done, and ``progress``
+    hears the running total after each batch."""
+    taxonomy = load_taxonomy()
+    with transaction(factory) as session:
+        model = tags_repo.classifier_from_corrections(session)
+    done = 0
+    while True:
+        with transaction(factory) as session:
+            found = tags_repo.enrich_batch(session, taxonomy, utcnow(), model, batch=batch)
+        if not found:
+            return done
+        done += found
+        if progress is not None:
+            progress(done)
 
 
 def _host_lease(state: SourceState) -> str:

@@ -42,17 +42,24 @@ def enrich_pending(session: Session, taxonomy: Taxonomy, now: datetime, *, batch
     """
     model = classifier_from_corrections(session)
     done = 0
-    while True:
-        ids = _pending_ids(session, batch)
-        if not ids:
-            return done
-        held, tag_rows, members = _read_batch(session, ids)
-        for item_id in ids:
-            tag_one(session, item_id, taxonomy, now, model, rows=tag_rows)
-            assign_story(session, item_id, taxonomy.priority, now, members=members)
-        session.flush()
-        done += len(ids)
-        del held
+    while found := enrich_batch(session, taxonomy, now, model, batch=batch):
+        done += found
+    return done
+
+
+def enrich_batch(session: Session, taxonomy: Taxonomy, now: datetime, model: Model | None, *, batch: int = 500) -> int:
+    """Tag and dedupe the next ``batch`` pending items (oldest revision first); returns how many (0: none left).
+    A caller may commit after each batch (flows/pipeline.enrich_in_batches): the work is resumable by design."""
+    ids = _pending_ids(session, batch)
+    if not ids:
+        return 0
+    held, tag_rows, members = _read_batch(session, ids)
+    for item_id in ids:
+        tag_one(session, item_id, taxonomy, now, model, rows=tag_rows)
+        assign_story(session, item_id, taxonomy.priority, now, members=members)
+    session.flush()
+    del held
+    return len(ids)
 
 
 def _read_batch(

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from flows.pipeline import enrich_in_batches
 from process.model import Entry
 from process.taxonomy import load_taxonomy
 from store import items_repo, sources_repo, stories_repo, tags_repo
@@ -173,3 +174,22 @@ def test_staff_corrections_are_kept_recorded_and_train_suggestions(factory) -> N
         assert "sectors:handwerk" not in model.predict("Programm", RELEASE)
         tags_repo.tag_one(session, ids[0], TAX, NOW, model)
         assert get(session, ItemRow, ids[0]).sectors == ["handwerk"]  # staff choice survives re-tagging
+
+
+def test_enrichment_commits_batch_by_batch_and_reports_progress(factory) -> None:  # type: ignore[no-untyped-def]
+    entries = [entry(n, f"Meldung {n}", f"{RELEASE} Nr. {n}.", url=f"https://example.org/b{n}") for n in range(5)]
+    with transaction(factory) as session:
+        items_repo.record_entries(session, "sab-news", entries, NOW)
+    seen: list[tuple[int, int]] = []
+
+    def progress(done: int) -> None:  # another session sees each batch committed while the next is pending
+        with transaction(factory) as other:
+            seen.append((done, other.scalar(select(func.count()).select_from(ItemTagsRow)) or 0))
+
+    assert enrich_in_batches(factory, progress, batch=2) == 5
+    assert seen == [(2, 2), (4, 4), (5, 5)]
+    with transaction(factory) as session:  # one story: the five are near-duplicates of one release
+        ids = list(session.scalars(select(ItemRow.id)))
+        assert len({info.story_id for info in stories_repo.stories_of(session, ids).values()}) == 1
+    assert enrich_in_batches(factory, progress) == 0  # nothing pending: no batch, no progress call
+    assert len(seen) == 3
