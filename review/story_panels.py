@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from review.hooks import Hooks, Panel, PanelLine, PanelProvider
@@ -17,6 +18,7 @@ from review.render import tag_label
 from store import stories_repo, tags_repo
 from store.db import transaction
 from store.review_repo import ItemDetail
+from store.schema import SourceRow
 
 _AXES = {"sectors": "Branche", "topics": "Thema", "towns": "Ort"}
 Factory = Callable[[], sessionmaker[Session]]
@@ -48,7 +50,8 @@ def story_panel(session: Session, detail: ItemDetail) -> Panel | None:
         return None
     lines = [PanelLine(f"Geschichte {story.story_id}" + _canonical_note(story, detail.view.id))]
     others = [m for m in story.members if m.item_id != detail.view.id]
-    lines += [PanelLine(_also_reported(m), f"/staff/items/{m.item_id}") for m in others]
+    names = _source_names(session, {m.source_id for m in others})
+    lines += [PanelLine(_also_reported(m, names), f"/staff/items/{m.item_id}") for m in others]
     if story.canonical_item_id not in (None, detail.view.id):
         lines.append(
             PanelLine(
@@ -66,9 +69,17 @@ def story_panel(session: Session, detail: ItemDetail) -> Panel | None:
     return Panel("Geschichte", tuple(lines))
 
 
-def _also_reported(member: stories_repo.Provenance) -> str:
+def _also_reported(member: stories_repo.Provenance, names: dict[str, str]) -> str:
     seen = f"{member.first_seen_at:%d.%m.%Y %H:%M}"
-    return f"auch gemeldet von {member.source_id} (Eintrag {member.item_id}, zuerst gesehen {seen})"
+    source = f"{names[member.source_id]} ({member.source_id})" if member.source_id in names else member.source_id
+    return f"auch gemeldet von {source}: Eintrag {member.item_id}, zuerst gesehen {seen}"
+
+
+def _source_names(session: Session, source_ids: set[str]) -> dict[str, str]:
+    if not source_ids:
+        return {}
+    query = select(SourceRow.id, SourceRow.name).where(SourceRow.id.in_(sorted(source_ids)))
+    return {source_id: name for source_id, name in session.execute(query)}
 
 
 def _canonical_note(story: stories_repo.StoryInfo, item_id: int) -> str:

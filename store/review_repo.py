@@ -56,6 +56,7 @@ class QueueRow:
     towns: tuple[str, ...]
     pinned: bool
     relevant: bool = True  # False: the tagger found no business relevance (staff dismiss these in bulk)
+    source_name: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +113,7 @@ def queue_page(
         _filtered(select(*_ROW_COLUMNS), flt, _dialect(session))
         .outerjoin(ItemFlagsRow, ItemFlagsRow.item_id == ItemRow.id)
         .outerjoin(ItemTagsRow, ItemTagsRow.item_id == ItemRow.id)
+        .outerjoin(SourceRow, SourceRow.id == ItemRow.source_id)
     )
     if after is not None:
         seen, item_id = after
@@ -159,17 +161,17 @@ def _dialect(session: Session) -> str:
 _ROW_COLUMNS = (
     ItemRow.id, ItemRow.current_revision_id, RevisionRow.title, RevisionRow.url, ItemRow.source_id, ItemRow.status,
     ItemRow.first_seen_at, RevisionRow.published_at, ItemRow.sectors, ItemRow.topics, ItemRow.towns,
-    ItemFlagsRow.pinned, ItemTagsRow.relevant,
+    ItemFlagsRow.pinned, ItemTagsRow.relevant, SourceRow.name,
 )  # fmt: skip
 
 
 def _queue_row(found: Any) -> QueueRow:
     (item_id, revision_id, title, url, source_id, status, seen, published, sectors, topics, towns, pinned,
-     relevant) = found  # fmt: skip
+     relevant, source_name) = found  # fmt: skip
     return QueueRow(
         id=item_id, revision_id=revision_id or 0, title=title, url=url, source_id=source_id, status=status,
         first_seen_at=seen, published_at=published, sectors=tuple(sectors or ()), topics=tuple(topics or ()),
-        towns=tuple(towns or ()), pinned=bool(pinned), relevant=relevant is not False,
+        towns=tuple(towns or ()), pinned=bool(pinned), relevant=relevant is not False, source_name=source_name or "",
     )  # fmt: skip
 
 
@@ -180,6 +182,7 @@ def queue_row(session: Session, item_id: int) -> QueueRow | None:
         .join(RevisionRow, RevisionRow.id == ItemRow.current_revision_id)
         .outerjoin(ItemFlagsRow, ItemFlagsRow.item_id == ItemRow.id)
         .outerjoin(ItemTagsRow, ItemTagsRow.item_id == ItemRow.id)
+        .outerjoin(SourceRow, SourceRow.id == ItemRow.source_id)
         .where(ItemRow.id == item_id)
     )
     found = session.execute(query).one_or_none()

@@ -47,6 +47,7 @@ async def test_filters_with_counts(review_env: ReviewEnv, client: httpx.AsyncCli
     await login(client)
     page = await client.get("/staff/")
     assert "ihk (3)" in page.text and "Döbeln (3)" in page.text
+    assert '<td title="ihk">IHK</td>' in page.text  # rows name their source; the id is its tooltip
     assert '<option value="handwerk">Handwerk (3)</option>' in page.text  # staff read German labels
     assert '<span class="tag sector" title="Branche handwerk">Handwerk</span>' in page.text
     by_source = _ids((await client.get("/staff/?source=stadt-freiberg")).text)

@@ -49,14 +49,14 @@ async def test_item_view_shows_story_tag_reasons_and_suggestions(
     first, second = _story_of_two(review_env)
     await login(client)
     page = (await client.get(f"/staff/items/{first}")).text
-    assert "Geschichte" in page and "auch gemeldet von stadt-freiberg" in page
+    assert "Geschichte" in page and "auch gemeldet von STADT-FREIBERG (stadt-freiberg): Eintrag" in page
     assert "dieser Eintrag ist der maßgebliche Text" in page  # the chamber ranks above the town
     assert "Schlagworte und Gründe" in page and "Regel soforthilfen-zuschuesse" in page
     assert "Thema „Soforthilfen und Zuschüsse“: Regel soforthilfen-zuschuesse" in page  # German label, then why
     assert "Vorschlag (gelernt, nicht übernommen): Thema „Kredite und Bürgschaften“ – Konfidenz 61" in page
     assert "Vorgeschlagenes Ablaufdatum 31.08.2021" in page
     other = (await client.get(f"/staff/items/{second}")).text
-    assert "auch gemeldet von ihk" in other and f"Maßgeblicher Text: Eintrag {first}" in other
+    assert "auch gemeldet von IHK (ihk)" in other and f"Maßgeblicher Text: Eintrag {first}" in other
     assert f'<a href="/staff/items/{first}"' in other
 
 
