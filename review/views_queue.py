@@ -22,6 +22,7 @@ from store.schema import ITEM_STATUSES
 
 FILTER_KEYS = ("source", "sector", "topic", "town", "text", "relevance")
 STATUS_KEY = "#status"  # the counts cache's key of the per-status totals (a GROUP BY over every item)
+SOURCES_KEY = "#sources"  # … and of the sources' names for the filter
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +32,7 @@ class QueuePage:
     total: int
     status_counts: dict[str, int]
     facets: dict[str, dict[str, int]]
+    source_names: dict[str, str]
     next_url: str | None
     here: str  # this page's URL: where decisions return to
 
@@ -70,12 +72,13 @@ def routes(ctx: AppContext) -> list[RouteSpec]:
             narrowed = any(getattr(flt, key) for key in FILTER_KEYS)
             total = review_repo.count_filtered(session, flt) if narrowed else counts.get(flt.status, 0)
         facets = ctx.counts.get(flt.status, lambda: _facets(ctx, flt.status))
+        names = ctx.counts.get(SOURCES_KEY, lambda: _source_names(ctx))
         next_url = None
         if page.next_cursor:
             seen, item_id = page.next_cursor
             next_url = "/staff/?" + filter_query(flt, after=f"{seen.isoformat()}_{item_id}")
         here = request.url.path + ("?" + request.url.query if request.url.query else "")
-        context = QueuePage(flt, page.rows, total, counts, facets, next_url, here)
+        context = QueuePage(flt, page.rows, total, counts, facets, names, next_url, here)
         return render(ctx, request, "staff/queue.html", context)
 
     def decide_row(request: Request) -> Response:  # plain: the session check and the decision share one thread
@@ -101,6 +104,11 @@ def routes(ctx: AppContext) -> list[RouteSpec]:
         RouteSpec("POST", "/staff/queue/{item_id:int}/{action:str}", decide_row, Policy.REVIEWER, "decide_row"),
         RouteSpec("POST", "/staff/bulk", bulk, Policy.REVIEWER, "bulk"),
     ]
+
+
+def _source_names(ctx: AppContext) -> dict[str, str]:
+    with transaction(ctx.factory) as session:
+        return review_repo.source_names(session)
 
 
 def _facets(ctx: AppContext, status: str) -> dict[str, dict[str, int]]:

@@ -224,6 +224,11 @@ def facet_counts(session: Session, status: str) -> dict[str, dict[str, int]]:
     return result
 
 
+def source_names(session: Session) -> dict[str, str]:
+    """Every source's name by id (the queue shows names; there are a few hundred sources at most)."""
+    return {source_id: name for source_id, name in session.execute(select(SourceRow.id, SourceRow.name))}
+
+
 def _sorted(rows: Any) -> dict[str, int]:
     return dict(sorted(((str(value), int(count)) for value, count in rows), key=lambda pair: (-pair[1], pair[0])))
 

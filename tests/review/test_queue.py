@@ -46,7 +46,7 @@ async def test_queue_newest_first_with_keyset_pages(review_env: ReviewEnv, clien
 async def test_filters_with_counts(review_env: ReviewEnv, client: httpx.AsyncClient) -> None:
     await login(client)
     page = await client.get("/staff/")
-    assert "ihk (3)" in page.text and "Döbeln (3)" in page.text
+    assert '<option value="ihk">IHK (3)</option>' in page.text and "Döbeln (3)" in page.text  # sources by name
     assert '<td title="ihk">IHK</td>' in page.text  # rows name their source; the id is its tooltip
     assert '<option value="handwerk">Handwerk (3)</option>' in page.text  # staff read German labels
     assert '<span class="tag sector" title="Branche handwerk">Handwerk</span>' in page.text
