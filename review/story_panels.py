@@ -110,12 +110,19 @@ def tags_panel(session: Session, detail: ItemDetail) -> Panel | None:
     for axis, label in _AXES.items():
         reasons: dict[str, Any] = info.reasons.get(axis) or {}
         lines += [PanelLine(f"{label} „{tag_label(axis, slug)}“: {why}") for slug, why in reasons.items()]
+    here = f"/staff/items/{detail.view.id}/accept"
     for axis, found in info.suggestions.items():
+        current = getattr(detail.view, axis, ()) if axis in _AXES else ()
         for slug, confidence in found.items():
-            lines.append(PanelLine(f"Vorschlag (gelernt, nicht übernommen): {_AXES.get(axis, axis)} "
-                                   f"„{tag_label(axis, slug)}“ – Konfidenz {float(confidence):.0%}"))  # fmt: skip
+            text = (f"Vorschlag (gelernt, nicht übernommen): {_AXES.get(axis, axis)} „{tag_label(axis, slug)}“ – "
+                    f"Konfidenz {float(confidence):.0%}")  # fmt: skip
+            action = f"{here}/{axis}/{slug}" if axis in ("sectors", "topics") and slug not in current else None
+            lines.append(PanelLine(text, action=action, action_label="Übernehmen"))
     if info.expires_suggested is not None:
-        lines.append(PanelLine(f"Vorgeschlagenes Ablaufdatum {info.expires_suggested:%d.%m.%Y}: {info.expires_reason}"))
+        suggested = info.expires_suggested
+        action = f"{here}/expiry" if detail.expires_at != suggested else None
+        lines.append(PanelLine(f"Vorgeschlagenes Ablaufdatum {suggested:%d.%m.%Y}: {info.expires_reason}",
+                               action=action, action_label="Als Ablaufdatum übernehmen"))  # fmt: skip
     return Panel("Schlagworte und Gründe", tuple(lines))
 
 

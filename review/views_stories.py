@@ -1,6 +1,7 @@
-"""Staff correct stories in the item view (issue 3): take an item out of its story, make it the story's canonical
-text, or merge another item's story into this one. Each is a POST from a button of the story or duplicates panel
-(review/story_panels.py), audited by store/stories_repo.py; nothing is ever deleted."""
+"""Staff act on the panels of issue 3 in the item view: take an item out of its story, make it the story's
+canonical text, merge another item's story into this one (audited by store/stories_repo.py; nothing is ever
+deleted), accept a learnt tag suggestion (a correction, tags_repo.correct_tags) or the suggested expiry date.
+Each is a POST from a button of the story, duplicates or tags panel (review/story_panels.py)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ from starlette.responses import Response
 from process.taxonomy import load_taxonomy
 from review.auth import Policy, RouteSpec, staff_of
 from review.context import AppContext
-from review.render import redirect
-from store import stories_repo
+from review.render import redirect, tag_label
+from store import review_repo, stories_repo, tags_repo
 from store.db import transaction
 from store.items_repo import DecisionError
+from store.schema import ItemRow
 
 
 def routes(ctx: AppContext) -> list[RouteSpec]:
@@ -26,7 +28,17 @@ def routes(ctx: AppContext) -> list[RouteSpec]:
         message = await run_in_threadpool(_apply, ctx, item_id, action, other, staff_of(request).name)
         return redirect(f"/staff/items/{item_id}", msg=message)
 
+    async def accept(request: Request) -> Response:
+        item_id = int(request.path_params["item_id"])
+        axis, slug = request.path_params["axis"], request.path_params.get("slug")
+        message = await run_in_threadpool(_accept, ctx, item_id, axis, slug, staff_of(request).name)
+        return redirect(f"/staff/items/{item_id}", msg=message)
+
     return [
+        RouteSpec("POST", "/staff/items/{item_id:int}/accept/{axis:str}", accept, Policy.REVIEWER, "accept"),
+        RouteSpec(
+            "POST", "/staff/items/{item_id:int}/accept/{axis:str}/{slug:str}", accept, Policy.REVIEWER, "accept_tag"
+        ),
         RouteSpec("POST", "/staff/items/{item_id:int}/story/{action:str}", story_action, Policy.REVIEWER, "story"),
         RouteSpec(
             "POST",
@@ -57,6 +69,33 @@ def _apply(ctx: AppContext, item_id: int, action: str, other: int | None, actor:
                     return f"Eintrag {other} gehört schon zu dieser Geschichte."
                 stories_repo.merge_stories(session, [target, joining], priority=priority, actor=actor, now=now)
                 return f"Geschichte {joining} (mit Eintrag {other}) in Geschichte {target} zusammengeführt."
+    except DecisionError as exc:
+        return str(exc)
+    return "Unbekannte Aktion."
+
+
+def _accept(ctx: AppContext, item_id: int, axis: str, slug: str | None, actor: str) -> str:
+    now, taxonomy = datetime.now(UTC), load_taxonomy()
+    try:
+        with transaction(ctx.factory) as session:
+            info = tags_repo.tag_infos(session, [item_id]).get(item_id)
+            if info is None:
+                raise DecisionError(f"Eintrag {item_id} ist noch nicht verschlagwortet.")
+            if axis == "expiry" and slug is None:
+                if info.expires_suggested is None:
+                    raise DecisionError("Für diesen Eintrag gibt es kein vorgeschlagenes Ablaufdatum.")
+                review_repo.set_expiry(session, item_id, info.expires_suggested, actor=actor, now=now)
+                return f"Ablaufdatum {info.expires_suggested:%d.%m.%Y} übernommen."
+            if axis in ("sectors", "topics") and slug is not None:
+                item = session.get(ItemRow, item_id)
+                assert item is not None  # tag_infos found its tags
+                tags = {facet: list(getattr(item, facet) or []) for facet in ("sectors", "topics", "towns")}
+                if slug in tags[axis]:
+                    return "Das Schlagwort ist schon gesetzt."
+                tags[axis].append(slug)
+                tags_repo.correct_tags(session, item_id, **tags, relevant=info.relevant, taxonomy=taxonomy,
+                                       actor=actor, now=now)  # fmt: skip
+                return f"Vorschlag „{tag_label(axis, slug)}“ übernommen."
     except DecisionError as exc:
         return str(exc)
     return "Unbekannte Aktion."

@@ -18,7 +18,15 @@ from store.review_schema import StaffSessionRow
 from tests.review.conftest import PASSWORD, ReviewEnv, hidden, login
 
 pytestmark = pytest.mark.anyio
-PARAMS = {"item_id": "1", "action": "approve", "source_id": "ihk", "contact_id": "1", "other": "2"}
+PARAMS = {
+    "item_id": "1",
+    "action": "approve",
+    "source_id": "ihk",
+    "contact_id": "1",
+    "other": "2",
+    "axis": "expiry",
+    "slug": "handel",
+}
 
 
 def _routes(app: object) -> list[tuple[str, str]]:

@@ -13,8 +13,9 @@ from sqlalchemy import select
 from process.model import Entry
 from process.taxonomy import load_taxonomy
 from store import items_repo, stories_repo, tags_repo
-from store.schema import AuditRow
-from store.story_schema import ItemTagsRow
+from store.review_schema import ItemFlagsRow
+from store.schema import AuditRow, ItemRow
+from store.story_schema import ItemTagsRow, TagCorrectionRow
 from tests.review.conftest import T0, ReviewEnv, entry, login
 
 pytestmark = pytest.mark.anyio
@@ -108,3 +109,30 @@ async def test_staff_split_merge_and_choose_the_canonical_text_with_the_panel_bu
     with review_env.session() as session:
         actions = [a.action for a in session.scalars(select(AuditRow).order_by(AuditRow.id))]
     assert actions[-3:] == ["story_split", "story_merge", "story_canonical"]
+
+
+async def test_staff_accept_a_learnt_suggestion_and_the_suggested_expiry_with_one_click(
+    review_env: ReviewEnv, client: httpx.AsyncClient
+) -> None:
+    first, _second = _story_of_two(review_env)
+    csrf = await login(client)
+    page = (await client.get(f"/staff/items/{first}")).text
+    assert f'action="/staff/items/{first}/accept/topics/kredite-buergschaften"' in page
+    assert f'action="/staff/items/{first}/accept/expiry"' in page and "Als Ablaufdatum übernehmen" in page
+    answer = await client.post(f"/staff/items/{first}/accept/topics/kredite-buergschaften", data={"csrf": csrf})
+    assert answer.status_code == 303 and "Kredite+und+B%C3%BCrgschaften" in answer.headers["location"]
+    answer = await client.post(f"/staff/items/{first}/accept/expiry", data={"csrf": csrf})
+    assert answer.status_code == 303 and "31.08.2021" in answer.headers["location"]
+    refused = await client.post(f"/staff/items/{first}/accept/topics/erfunden", data={"csrf": csrf})
+    assert "Unbekannte+Themen" in refused.headers["location"]
+    with review_env.session() as session:
+        item = session.get(ItemRow, first)
+        assert item is not None and "kredite-buergschaften" in item.topics
+        correction = session.scalars(select(TagCorrectionRow).where(TagCorrectionRow.item_id == first)).one()
+        assert "kredite-buergschaften" in correction.topics and correction.actor == "rita"  # trains the classifier
+        flags = session.get(ItemFlagsRow, first)
+        assert (
+            flags is not None and flags.expires_at is not None and flags.expires_at.date().isoformat() == "2021-08-31"
+        )
+    page = (await client.get(f"/staff/items/{first}")).text  # accepted: no buttons any more
+    assert "/accept/topics/kredite-buergschaften" not in page and f"/staff/items/{first}/accept/expiry" not in page
