@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from process.dates import BERLIN
 from review.hooks import Hooks, Panel, PanelLine, PanelProvider
 from review.render import tag_label
 from store import stories_repo, tags_repo
@@ -70,7 +71,7 @@ def story_panel(session: Session, detail: ItemDetail) -> Panel | None:
 
 
 def _also_reported(member: stories_repo.Provenance, names: dict[str, str]) -> str:
-    seen = f"{member.first_seen_at:%d.%m.%Y %H:%M}"
+    seen = f"{member.first_seen_at.astimezone(BERLIN):%d.%m.%Y %H:%M}"  # local time, as everywhere in the UI
     source = f"{names[member.source_id]} ({member.source_id})" if member.source_id in names else member.source_id
     return f"auch gemeldet von {source}: Eintrag {member.item_id}, zuerst gesehen {seen}"
 
@@ -121,8 +122,9 @@ def tags_panel(session: Session, detail: ItemDetail) -> Panel | None:
     if info.expires_suggested is not None:
         suggested = info.expires_suggested
         action = f"{here}/expiry" if detail.expires_at != suggested else None
-        lines.append(PanelLine(f"Vorgeschlagenes Ablaufdatum {suggested:%d.%m.%Y}: {info.expires_reason}",
-                               action=action, action_label="Als Ablaufdatum übernehmen"))  # fmt: skip
+        day = f"{suggested.astimezone(BERLIN):%d.%m.%Y}"
+        lines.append(PanelLine(f"Vorgeschlagenes Ablaufdatum {day}: {info.expires_reason}", action=action,
+                               action_label="Als Ablaufdatum übernehmen"))  # fmt: skip
     return Panel("Schlagworte und Gründe", tuple(lines))
 
 

@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from process.dates import BERLIN
 from process.taxonomy import load_taxonomy
 from review.auth import Policy, RouteSpec, staff_of
 from review.context import AppContext
@@ -85,7 +86,7 @@ def _accept(ctx: AppContext, item_id: int, axis: str, slug: str | None, actor: s
                 if info.expires_suggested is None:
                     raise DecisionError("Für diesen Eintrag gibt es kein vorgeschlagenes Ablaufdatum.")
                 review_repo.set_expiry(session, item_id, info.expires_suggested, actor=actor, now=now)
-                return f"Ablaufdatum {info.expires_suggested:%d.%m.%Y} übernommen."
+                return f"Ablaufdatum {info.expires_suggested.astimezone(BERLIN):%d.%m.%Y} übernommen."
             if axis in ("sectors", "topics") and slug is not None:
                 item = session.get(ItemRow, item_id)
                 assert item is not None  # tag_infos found its tags

@@ -51,6 +51,7 @@ async def test_item_view_shows_story_tag_reasons_and_suggestions(
     await login(client)
     page = (await client.get(f"/staff/items/{first}")).text
     assert "Geschichte" in page and "auch gemeldet von STADT-FREIBERG (stadt-freiberg): Eintrag" in page
+    assert "zuerst gesehen 20.11.2026 11:00" in page  # 10:00 UTC, shown in local time like the rest of the UI
     assert "dieser Eintrag ist der maßgebliche Text" in page  # the chamber ranks above the town
     assert "Schlagworte und Gründe" in page and "Regel soforthilfen-zuschuesse" in page
     assert "Thema „Soforthilfen und Zuschüsse“: Regel soforthilfen-zuschuesse" in page  # German label, then why
