@@ -56,8 +56,7 @@ class _Field:
     name: str  # "Titel" | "Text"
     text: str  # folded, single-spaced
     words: tuple[str, ...]
-    stems: frozenset[str]
-    hits: dict[Rule, list[str]] = field(default_factory=dict)  # rule -> its hits here, filled by rule_hits
+    hits: dict[Rule, list[str]] = field(default_factory=dict)  # rule -> its hits here, filled by _find_hits
 
 
 def tag_item(title: str, text: str, taxonomy: Taxonomy, hints: SourceHints = SourceHints()) -> Tags:
@@ -141,14 +140,14 @@ def recipients_text(text: str, taxonomy: Taxonomy) -> str:
         return ""
     window = folded[match.end() : match.end() + taxonomy.recipient_chars]
     # the section ends at the next heading or where it turns to whom it excludes ("ausgeschlossen sind …")
-    window = re.split(_stops_re(taxonomy.recipient_stops), window, maxsplit=1)[0]
+    window = _stops_re(taxonomy.recipient_stops).split(window, maxsplit=1)[0]
     pattern = _mask_re(taxonomy.mask)
     return pattern.sub(" ", window) if pattern is not None else window
 
 
 @lru_cache(maxsize=8)
-def _stops_re(stops: tuple[str, ...]) -> str:
-    return "|".join(["##", *(re.escape(stop) for stop in stops)])
+def _stops_re(stops: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(["##", *(re.escape(stop) for stop in stops)]))
 
 
 @lru_cache(maxsize=8)
@@ -158,7 +157,7 @@ def _recipients_re(markers: tuple[str, ...]) -> re.Pattern[str]:
 
 def _field(name: str, folded: str) -> _Field:
     found = tuple(words(folded))
-    return _Field(name, folded, found, frozenset(stem(w) for w in found))
+    return _Field(name, folded, found)
 
 
 def _ordered(found: Mapping[str, str], order: Sequence[str]) -> tuple[str, ...]:
@@ -244,8 +243,7 @@ def _masked(field_: _Field, phrases: tuple[str, ...]) -> _Field:
     text = field_.text
     for phrase in phrases:
         text = text.replace(phrase, " ")
-    found = tuple(words(text))
-    return _Field(field_.name, text, found, frozenset(stem(w) for w in found))
+    return _Field(field_.name, text, tuple(words(text)))
 
 
 def _word_matches(rule: Rule, word: str) -> bool:
