@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from process.sanitize import clean_html
-from process.taxonomy import load_taxonomy
+from process.taxonomy import AXES, load_taxonomy
 from process.text import one_line, plain_text
 from review.auth import Policy, RouteSpec, staff_of
 from review.context import AppContext
@@ -24,7 +24,6 @@ from store.review_repo import ItemDetail, RevisionInfo
 
 SLOTS = ("story", "duplicates", "tag_reasons", "public")
 MAX_TAGS = 20
-TAG_FACETS = ("sectors", "topics", "towns")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +60,7 @@ def routes(ctx: AppContext) -> list[RouteSpec]:
     async def edit(request: Request) -> Response:
         posted = await request.form()
         form = {key: str(value) for key, value in posted.items()}
-        for facet in TAG_FACETS:  # checkboxes send one field per tag; older clients one comma-separated field
+        for facet in AXES:  # checkboxes send one field per tag; older clients one comma-separated field
             form[facet] = ", ".join(str(value) for value in posted.getlist(facet))
         if form.get("relevance_shown"):  # an unticked box sends nothing: shown again unticked after an error
             form["relevant"] = "1" if form.get("relevant") == "1" else ""
@@ -168,7 +167,7 @@ def _edit(ctx: AppContext, item_id: int, form: dict[str, str], actor: str) -> li
     """Apply an edit form; None on success, else the problems (nothing is changed then)."""
     try:
         revision_id = int(form.get("revision", ""))
-        tags = {facet: _tag_list(form.get(facet, ""), facet) for facet in TAG_FACETS}
+        tags = {facet: _tag_list(form.get(facet, ""), facet) for facet in AXES}
         relevant = form.get("relevant") == "1" if form.get("relevance_shown") else None
         expires = _expiry(form.get("expires", ""))
         title = one_line(form.get("title", ""))
@@ -201,25 +200,12 @@ def _save(
         )  # fmt: skip
     elif revision_id != view.revision_id:
         raise review_repo.StaleRevision(f"Eintrag {item_id} wurde inzwischen geändert; bitte neu laden.")
-    _correct_tags(session, item_id, view.sectors, view.topics, view.towns, tags, relevant, actor, now)
+    # a changed tag or relevance is a correction: checked against the taxonomy, kept over later rule tagging and
+    # the training data of the suggestions
+    tags_repo.correct_if_changed(session, item_id, tags, relevant=relevant, taxonomy=load_taxonomy(), actor=actor,
+                                 now=now)  # fmt: skip
     if expires != detail.expires_at:
         review_repo.set_expiry(session, item_id, expires, actor=actor, now=now)
-
-
-def _correct_tags(
-    session: Any, item_id: int, sectors: Any, topics: Any, towns: Any, tags: dict[str, list[str]],
-    relevant: bool | None, actor: str, now: datetime,
-) -> None:  # fmt: skip
-    """Staff's tags and relevance, when they differ from the item's: validated against the taxonomy and recorded
-    as a correction — the classifier's training data (tags_repo.correct_tags), kept over later rule tagging."""
-    info = tags_repo.tag_infos(session, [item_id]).get(item_id)
-    was_relevant = info.relevant if info is not None else True
-    relevant = was_relevant if relevant is None else relevant
-    before = {"sectors": list(sectors), "topics": list(topics), "towns": list(towns)}
-    if tags == before and relevant == was_relevant:
-        return
-    tags_repo.correct_tags(session, item_id, sectors=tags["sectors"], topics=tags["topics"], towns=tags["towns"],
-                           relevant=relevant, taxonomy=load_taxonomy(), actor=actor, now=now)  # fmt: skip
 
 
 def _tag_list(raw: str, facet: str) -> list[str]:

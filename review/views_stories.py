@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from process.dates import BERLIN
-from process.taxonomy import load_taxonomy
+from process.taxonomy import AXES, load_taxonomy
 from review.auth import Policy, RouteSpec, staff_of
 from review.context import AppContext
 from review.render import redirect, tag_label
@@ -90,12 +90,12 @@ def _accept(ctx: AppContext, item_id: int, axis: str, slug: str | None, actor: s
             if axis in ("sectors", "topics") and slug is not None:
                 item = session.get(ItemRow, item_id)
                 assert item is not None  # tag_infos found its tags
-                tags = {facet: list(getattr(item, facet) or []) for facet in ("sectors", "topics", "towns")}
+                tags = {facet: list(getattr(item, facet) or []) for facet in AXES}
                 if slug in tags[axis]:
                     return "Das Schlagwort ist schon gesetzt."
                 tags[axis].append(slug)
-                tags_repo.correct_tags(session, item_id, **tags, relevant=info.relevant, taxonomy=taxonomy,
-                                       actor=actor, now=now)  # fmt: skip
+                tags_repo.correct_if_changed(session, item_id, tags, relevant=None, taxonomy=taxonomy, actor=actor,
+                                             now=now)  # fmt: skip
                 return f"Vorschlag „{tag_label(axis, slug)}“ übernommen."
     except DecisionError as exc:
         return str(exc)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from process.classifier import Example, Model, train
 from process.tagging import SourceHints, Tags, tag_item
-from process.taxonomy import Taxonomy
+from process.taxonomy import AXES, Taxonomy
 from store import stories_repo
 from store.items_repo import DecisionError, audit
 from store.schema import ItemRow, RevisionRow, SourceRow
@@ -156,6 +156,30 @@ def _item(session: Session, item_id: int) -> tuple[ItemRow, RevisionRow]:
     revision = session.get(RevisionRow, item.current_revision_id)
     assert revision is not None
     return item, revision
+
+
+def correct_if_changed(
+    session: Session,
+    item_id: int,
+    tags: Mapping[str, Sequence[str]],
+    *,
+    relevant: bool | None,
+    taxonomy: Taxonomy,
+    actor: str,
+    now: datetime,
+) -> bool:
+    """Staff's tags (one list per axis) and relevance (None: as it is) as a correction — only when they differ
+    from the item's. False when nothing changed (then nothing is recorded)."""
+    item, _revision = _item(session, item_id)
+    row = session.get(ItemTagsRow, item_id)
+    was_relevant = row.relevant if row is not None else True
+    relevant = was_relevant if relevant is None else relevant
+    before = {axis: list(getattr(item, axis) or []) for axis in AXES}
+    if {axis: list(tags[axis]) for axis in AXES} == before and relevant == was_relevant:
+        return False
+    correct_tags(session, item_id, sectors=tags["sectors"], topics=tags["topics"], towns=tags["towns"],
+                 relevant=relevant, taxonomy=taxonomy, actor=actor, now=now)  # fmt: skip
+    return True
 
 
 def correct_tags(
