@@ -94,7 +94,7 @@ def _specs(ctx: AppContext) -> list[RouteSpec]:
         *views_auth.routes(ctx),
         *views_queue.routes(ctx),
         *views_item.routes(ctx),
-        *views_stories.routes(ctx),  # issue 3: split, canonical, merge from the item view
+        *views_stories.routes(ctx),  # issue 3: story and tag-panel buttons of the item view
         *views_sources.routes(ctx),
         *views_directory.routes(ctx),
         *views_entries.routes(ctx),  # issue 8

@@ -10,16 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from process.dates import BERLIN
 from review.hooks import Hooks, Panel, PanelLine, PanelProvider
 from review.render import tag_label
-from store import stories_repo, tags_repo
+from store import review_repo, stories_repo, tags_repo
 from store.db import transaction
 from store.review_repo import ItemDetail
-from store.schema import SourceRow
 
 _AXES = {"sectors": "Branche", "topics": "Thema", "towns": "Ort"}
 Factory = Callable[[], sessionmaker[Session]]
@@ -51,7 +49,7 @@ def story_panel(session: Session, detail: ItemDetail) -> Panel | None:
         return None
     lines = [PanelLine(f"Geschichte {story.story_id}" + _canonical_note(story, detail.view.id))]
     others = [m for m in story.members if m.item_id != detail.view.id]
-    names = _source_names(session, {m.source_id for m in others})
+    names = review_repo.source_names(session, [m.source_id for m in others]) if others else {}
     lines += [PanelLine(_also_reported(m, names), f"/staff/items/{m.item_id}") for m in others]
     if story.canonical_item_id not in (None, detail.view.id):
         lines.append(
@@ -74,13 +72,6 @@ def _also_reported(member: stories_repo.Provenance, names: dict[str, str]) -> st
     seen = f"{member.first_seen_at.astimezone(BERLIN):%d.%m.%Y %H:%M}"  # local time, as everywhere in the UI
     source = f"{names[member.source_id]} ({member.source_id})" if member.source_id in names else member.source_id
     return f"auch gemeldet von {source}: Eintrag {member.item_id}, zuerst gesehen {seen}"
-
-
-def _source_names(session: Session, source_ids: set[str]) -> dict[str, str]:
-    if not source_ids:
-        return {}
-    query = select(SourceRow.id, SourceRow.name).where(SourceRow.id.in_(sorted(source_ids)))
-    return {source_id: name for source_id, name in session.execute(query)}
 
 
 def _canonical_note(story: stories_repo.StoryInfo, item_id: int) -> str:

@@ -7,7 +7,7 @@ refused (``StaleRevision``) instead of silently approving text nobody read.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -224,9 +224,12 @@ def facet_counts(session: Session, status: str) -> dict[str, dict[str, int]]:
     return result
 
 
-def source_names(session: Session) -> dict[str, str]:
-    """Every source's name by id (the queue shows names; there are a few hundred sources at most)."""
-    return {source_id: name for source_id, name in session.execute(select(SourceRow.id, SourceRow.name))}
+def source_names(session: Session, ids: Iterable[str] | None = None) -> dict[str, str]:
+    """Sources' names by id: of ``ids``, or of every source (a few hundred at most; the queue's filter)."""
+    query = select(SourceRow.id, SourceRow.name)
+    if ids is not None:
+        query = query.where(SourceRow.id.in_(sorted(set(ids))))
+    return {source_id: name for source_id, name in session.execute(query)}
 
 
 def _sorted(rows: Any) -> dict[str, int]:
