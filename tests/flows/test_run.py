@@ -220,3 +220,12 @@ def test_run_stops_cleanly_on_ctrl_c(demo_run: RunningRubrik) -> None:
     assert demo_run.stop() == 0, demo_run.output()[-3000:]
     with pytest.raises(httpx.HTTPError):  # the Prefect server child is gone too
         httpx.get(f"{demo_run.api}/health", timeout=2)
+
+
+def test_tagging_reports_its_progress_in_the_flow_log(demo_run: RunningRubrik) -> None:
+    """The tag-and-dedupe task logs the running total after each batch (flows/pipeline.enrich_in_batches)."""
+    deadline = time.monotonic() + 60
+    while not (found := re.search(r"tag-and-dedupe\S* - (\d+) Einträge verschlagwortet", demo_run.output())):
+        assert time.monotonic() < deadline, demo_run.output()[-3000:]
+        time.sleep(0.5)
+    assert int(found.group(1)) > 0
