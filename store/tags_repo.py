@@ -38,7 +38,8 @@ def enrich_pending(session: Session, taxonomy: Taxonomy, now: datetime, *, batch
     """Tag and dedupe every item whose current revision was not processed yet; returns how many.
 
     Incremental by construction: an item is looked at once per revision, and dedupe finds its candidates
-    through the key index, never by comparing with the whole store.
+    through the key index, never by comparing with the whole store. All in the caller's transaction (tests,
+    one-off scripts); the harvest commits batch by batch instead (flows/pipeline.enrich_in_batches).
     """
     model = classifier_from_corrections(session)
     done = 0
