@@ -228,8 +228,8 @@ def enrich_in_batches(
     write lock for long (staff keep approving meanwhile), an interruption keeps what is done, and ``progress``
     hears the running total after each batch."""
     taxonomy = load_taxonomy()
-    with transaction(factory) as session:
-        model = tags_repo.classifier_from_corrections(session)
+    with transaction(factory) as session:  # the classifier is trained only when there is something to tag
+        model = tags_repo.suggestion_model(session) if tags_repo.has_pending(session) else None
     done = 0
     while True:
         with transaction(factory) as session:

@@ -103,13 +103,19 @@ def tags_panel(session: Session, detail: ItemDetail) -> Panel | None:
         reasons: dict[str, Any] = info.reasons.get(axis) or {}
         lines += [PanelLine(f"{label} „{tag_label(axis, slug)}“: {why}") for slug, why in reasons.items()]
     here = f"/staff/items/{detail.view.id}/accept"
+    agreed = []  # the classifier learns from approved items too, so mostly it agrees: one line for that
     for axis, found in info.suggestions.items():
         current = getattr(detail.view, axis, ()) if axis in _AXES else ()
         for slug, confidence in found.items():
+            if slug in current:
+                agreed.append(f"„{tag_label(axis, slug)}“ {float(confidence):.0%}")
+                continue
             text = (f"Vorschlag (gelernt, nicht übernommen): {_AXES.get(axis, axis)} „{tag_label(axis, slug)}“ – "
                     f"Konfidenz {float(confidence):.0%}")  # fmt: skip
-            action = f"{here}/{axis}/{slug}" if axis in ("sectors", "topics") and slug not in current else None
+            action = f"{here}/{axis}/{slug}" if axis in ("sectors", "topics") else None
             lines.append(PanelLine(text, action=action, action_label="Übernehmen"))
+    if agreed:
+        lines.append(PanelLine("Gelernte Vorschläge bestätigen: " + ", ".join(agreed)))
     if info.expires_suggested is not None:
         suggested = info.expires_suggested
         action = f"{here}/expiry" if detail.expires_at != suggested else None

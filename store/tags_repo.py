@@ -41,7 +41,7 @@ def enrich_pending(session: Session, taxonomy: Taxonomy, now: datetime, *, batch
     through the key index, never by comparing with the whole store. All in the caller's transaction (tests,
     one-off scripts); the harvest commits batch by batch instead (flows/pipeline.enrich_in_batches).
     """
-    model = classifier_from_corrections(session)
+    model = suggestion_model(session)
     done = 0
     while found := enrich_batch(session, taxonomy, now, model, batch=batch):
         done += found
@@ -80,6 +80,11 @@ def _read_batch(
     members = {row.item_id: row for chunk in chunks(ids, 500)
                for row in session.scalars(select(StoryMemberRow).where(StoryMemberRow.item_id.in_(chunk)))}  # fmt: skip
     return held, tag_rows, members
+
+
+def has_pending(session: Session) -> bool:
+    """Is any item's current revision not tagged yet?"""
+    return bool(_pending_ids(session, 1))
 
 
 LOOKBACK = 2000  # revision ids below the cursor checked again: a transaction may commit a lower id late
@@ -225,19 +230,41 @@ def _check_slugs(taxonomy: Taxonomy, **axes: Sequence[str]) -> None:
             raise DecisionError(f"Unbekannte {_AXIS_NAMES.get(axis, axis)}: {', '.join(unknown)}")
 
 
-def classifier_from_corrections(session: Session) -> Model | None:
-    """Train on the latest correction of every reviewed item (None when there are too few)."""
-    latest: dict[int, TagCorrectionRow] = {}
-    for row in session.scalars(select(TagCorrectionRow).order_by(TagCorrectionRow.id)):
-        latest[row.item_id] = row
-    examples = []
-    for row in latest.values():
-        revision = session.get(RevisionRow, row.revision_id) if row.revision_id else None
-        if revision is None:
-            continue
-        labels = frozenset([f"sectors:{s}" for s in row.sectors] + [f"topics:{t}" for t in row.topics])
-        examples.append(Example(revision.title, revision.content_text, labels))
-    return train(examples)
+TRAINING_ITEMS = 5000  # the most recent reviewed items the suggestion classifier learns from
+
+
+def suggestion_model(session: Session, limit: int = TRAINING_ITEMS) -> Model | None:
+    """The suggestion classifier, trained on staff-reviewed items (None while there are too few)."""
+    return train(training_examples(session, limit))
+
+
+def training_examples(session: Session, limit: int = TRAINING_ITEMS) -> list[Example]:
+    """What staff have reviewed, newest first, at most ``limit`` items: the latest tag correction of an item
+    (its tags as staff set them; an item staff marked not relevant is an example of no tag), and every approved
+    item without a correction — approving it confirmed the tags it carried. Rejected items teach nothing: a
+    rejection may mean outdated or a duplicate as well as wrongly tagged."""
+    latest = select(func.max(TagCorrectionRow.id)).group_by(TagCorrectionRow.item_id).scalar_subquery()
+    corrected = (
+        select(TagCorrectionRow.sectors, TagCorrectionRow.topics, RevisionRow.title, RevisionRow.content_text)
+        .join(RevisionRow, RevisionRow.id == TagCorrectionRow.revision_id)
+        .where(TagCorrectionRow.id.in_(latest))
+        .order_by(TagCorrectionRow.id.desc())
+        .limit(limit)
+    )
+    examples = [_example(*row) for row in session.execute(corrected)]
+    approved = (
+        select(ItemRow.sectors, ItemRow.topics, RevisionRow.title, RevisionRow.content_text)
+        .join(RevisionRow, RevisionRow.id == ItemRow.approved_revision_id)
+        .where(ItemRow.status == "approved", ~ItemRow.id.in_(select(TagCorrectionRow.item_id)))
+        .order_by(ItemRow.decided_at.desc(), ItemRow.id.desc())
+        .limit(max(0, limit - len(examples)))
+    )
+    examples += [_example(*row) for row in session.execute(approved)]
+    return examples
+
+
+def _example(sectors: Sequence[str], topics: Sequence[str], title: str, text: str) -> Example:
+    return Example(title, text, frozenset([f"sectors:{s}" for s in sectors] + [f"topics:{t}" for t in topics]))
 
 
 def tag_infos(session: Session, item_ids: Iterable[int]) -> dict[int, TagInfo]:

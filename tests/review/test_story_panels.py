@@ -40,7 +40,8 @@ def _story_of_two(env: ReviewEnv) -> tuple[int, int]:
         tags_repo.enrich_pending(session, load_taxonomy(), T0 + timedelta(hours=3))
         row = session.get(ItemTagsRow, 7)
         assert row is not None
-        row.suggestions = {"topics": {"kredite-buergschaften": 0.61}}  # as a trained classifier would store them
+        # as a trained classifier would store them: one tag the item lacks, one it carries
+        row.suggestions = {"topics": {"kredite-buergschaften": 0.61, "soforthilfen-zuschuesse": 0.88}}
     return 7, 8
 
 
@@ -56,6 +57,8 @@ async def test_item_view_shows_story_tag_reasons_and_suggestions(
     assert "Schlagworte und Gründe" in page and "Regel soforthilfen-zuschuesse" in page
     assert "Thema „Soforthilfen und Zuschüsse“: Regel soforthilfen-zuschuesse" in page  # German label, then why
     assert "Vorschlag (gelernt, nicht übernommen): Thema „Kredite und Bürgschaften“ – Konfidenz 61" in page
+    assert "Gelernte Vorschläge bestätigen: „Soforthilfen und Zuschüsse“ 88" in page  # agreement: no button
+    assert "Vorschlag (gelernt, nicht übernommen): Thema „Soforthilfen" not in page
     assert "Vorgeschlagenes Ablaufdatum 31.08.2021" in page
     other = (await client.get(f"/staff/items/{second}")).text
     assert "auch gemeldet von IHK (ihk)" in other and f"Maßgeblicher Text: Eintrag {first}" in other

@@ -4,6 +4,7 @@ regulation versions linked, staff split/merge/canonical with audit entries, staf
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
@@ -168,12 +169,44 @@ def test_staff_corrections_are_kept_recorded_and_train_suggestions(factory) -> N
                                    taxonomy=TAX, actor="anna", now=NOW)  # fmt: skip
     with transaction(factory) as session:
         assert session.scalar(select(func.count()).select_from(TagCorrectionRow)) == 12
-        model = tags_repo.classifier_from_corrections(session)
+        model = tags_repo.suggestion_model(session)
         assert model is not None
         assert "sectors:handwerk" in model.predict("Sprechtag", OTHER)
         assert "sectors:handwerk" not in model.predict("Programm", RELEASE)
         tags_repo.tag_one(session, ids[0], TAX, NOW, model)
         assert get(session, ItemRow, ids[0]).sectors == ["handwerk"]  # staff choice survives re-tagging
+
+
+def test_the_classifier_learns_from_approved_items_and_the_latest_correction(factory) -> None:  # type: ignore[no-untyped-def]
+    for n in range(12):
+        source = "sab-news" if n % 2 else "hwk-chemnitz-aktuelles"
+        text = (RELEASE if n % 2 else OTHER) + f" Meldung {n}."
+        record(factory, source, entry(n, f"Meldung {n}", text, url=f"https://example.org/a{n}"))
+    with transaction(factory) as session:
+        ids = list(session.scalars(select(ItemRow.id).order_by(ItemRow.id)))
+        assert tags_repo.training_examples(session) == []  # nothing reviewed yet
+        assert tags_repo.suggestion_model(session) is None
+        items_repo.approve(session, ids[:10], actor="anna", now=NOW)  # approving confirms the rule tags
+        items_repo.reject(session, ids[10:], actor="anna", now=NOW)  # a rejection teaches nothing
+        for _ in range(2):  # corrected twice: only the latest counts, and it replaces the approved tags
+            tags_repo.correct_tags(session, ids[0], sectors=["industrie"], topics=[], towns=[], relevant=True,
+                                   taxonomy=TAX, actor="anna", now=NOW)  # fmt: skip
+        tags_repo.correct_tags(session, ids[1], sectors=[], topics=[], towns=[], relevant=False, taxonomy=TAX,
+                               actor="anna", now=NOW)  # fmt: skip
+        approved = Counter(_labels(get(session, ItemRow, one)) for one in ids[2:10])  # tagged by rule, approved
+    assert sum(1 for labels in approved if "sectors:handwerk" in labels) == 1  # the HWK's, through its default
+    with transaction(factory) as session:
+        examples = tags_repo.training_examples(session)
+        expected = approved + Counter([frozenset({"sectors:industrie"}), frozenset()])
+        assert Counter(e.labels for e in examples) == expected
+        assert len(tags_repo.training_examples(session, limit=3)) == 3  # the newest reviews only
+        model = tags_repo.suggestion_model(session)
+        assert model is not None and "sectors:handwerk" in model.predict("Sprechtag", OTHER)
+        assert "sectors:handwerk" not in model.predict("Programm", RELEASE)
+
+
+def _labels(item: ItemRow) -> frozenset[str]:
+    return frozenset([f"sectors:{s}" for s in item.sectors] + [f"topics:{t}" for t in item.topics])
 
 
 def test_enrichment_commits_batch_by_batch_and_reports_progress(factory) -> None:  # type: ignore[no-untyped-def]
