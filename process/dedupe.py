@@ -5,7 +5,8 @@ MinHash LSH band hashes (datasketch MinHash over word 3-shingles; ``BANDS`` × `
 text, the canonical URL, and the opening words of the body (a teaser is the start of its full text).
 The verifier then decides on the texts themselves, boilerplate stripped first: identical → duplicate;
 similar enough for their length (Jaccard) or a real teaser of the other (containment) → duplicate; two
-versions of one regulation → ``version`` (linked, never merged). Texts under ``MIN_WORDS`` words never merge
+versions of one regulation — similar text, or the same official title with the dates removed, however much the
+text was rewritten — → ``version`` (linked, never merged). Texts under ``MIN_WORDS`` words never merge
 by text: an empty, one-line or boilerplate-only item has nothing to compare.
 """
 
@@ -19,7 +20,7 @@ from typing import Literal
 
 from datasketch import MinHash
 
-from process.german import fold, words
+from process.german import fold, official_title, words
 
 NUM_PERM = 128
 BANDS, ROWS = 32, 4  # candidate threshold ≈ (1/32)^(1/4) ≈ 0.42 Jaccard: versions must be found too
@@ -51,12 +52,32 @@ _REGULATION = re.compile(
 )
 
 
+# Dates in a legal text's title ("vom 11. Dezember 2020", "vom 04.05.2021", "ab 10. Mai 2021"): a new version
+# of the same text differs there and nowhere else in its name.
+_MONTHS = "januar|februar|maerz|märz|april|mai|juni|juli|august|september|oktober|november|dezember"
+_TITLE_DATE = re.compile(
+    rf"\b(?:vom|ab|bis|zum)?\s*\d{{1,2}}\.\s*(?:\d{{1,2}}\.|(?:{_MONTHS})\b)(?:\s*\d{{2,4}}\b)?|\b(?:19|20)\d{{2}}\b",
+    re.IGNORECASE,
+)
+# A legal title names one text only when it is specific: "Allgemeinverfügung des Landkreises" or "Bekanntmachung
+# der Stadt" name many. Specific: two words that are not among these, or one long one ("Corona-Schutz-Verordnung").
+_GENERIC_TITLE_WORDS = frozenset(
+    "verordnung allgemeinverfuegung bekanntmachung satzung richtlinie foerderrichtlinie gesetz anordnung "
+    "verwaltungsvorschrift amtliche oeffentliche neue neuen nr der des die das dem den zur zum ueber fuer von vom "
+    "und im in ab hier stadt gemeinde landkreis landkreises landratsamt landratsamtes mittelsachsen freistaat "
+    "freistaates sachsen saechsische saechsischen saechsisches staatsministerium staatsministeriums".split()
+)
+_SPECIFIC_WORD_CHARS = 12
+LEGAL_TITLE_BAND = -4
+
+
 @dataclass(frozen=True, slots=True)
 class Fingerprint:
     words: tuple[str, ...]  # folded body words, boilerplate stripped, capped at MAX_WORDS
     shingles: frozenset[int]
-    keys: tuple[tuple[int, str], ...]  # (band, hash) for the index; band -1 text, -2 URL, -3 lead
+    keys: tuple[tuple[int, str], ...]  # (band, hash) for the index; band -1 text, -2 URL, -3 lead, -4 legal title
     regulation: bool
+    legal_title: str = ""  # a regulation's name without its dates ("" if not a regulation or too generic)
 
 
 def strip_boilerplate(text: str) -> str:
@@ -75,7 +96,21 @@ def fingerprint(title: str, text: str, url: str | None = None) -> Fingerprint:
         keys.append((-1, _digest(" ".join(body))))
         keys.append((-3, _digest(" ".join(body[:LEAD_WORDS]))))
         keys += _band_keys(shingles)
-    return Fingerprint(body, shingles, tuple(keys), bool(_REGULATION.search(title)))
+    regulation = bool(_REGULATION.search(title))
+    named = (legal_title(title) or legal_title(official_title(text.lstrip().lstrip("#* \t")))) if regulation else ""
+    if named:
+        keys.append((LEGAL_TITLE_BAND, _digest(named)))
+    return Fingerprint(body, shingles, tuple(keys), regulation, named)
+
+
+def legal_title(title: str) -> str:
+    """The name of a legal text as its versions share it: folded, dates removed ("Sächsische
+    Corona-Schutz-Verordnung vom 11. Dezember 2020" and "… vom 4. Mai 2021" → the same); "" when too short to
+    name one text. Taken from the item's title, or else from the official title the text opens with (a heading
+    "Verordnung des … (Sächsische Corona-Schutz-Verordnung – SächsCoronaSchVO)" under a short title)."""
+    name = words(fold(_TITLE_DATE.sub(" ", title)))
+    own = [w for w in name if w not in _GENERIC_TITLE_WORDS and not w.isdigit()]
+    return " ".join(name) if len(own) >= 2 or any(len(w) >= _SPECIFIC_WORD_CHARS for w in own) else ""
 
 
 def _shingles(body: tuple[str, ...]) -> frozenset[int]:
@@ -142,4 +177,6 @@ def verify(a: Fingerprint, b: Fingerprint, *, same_url: bool = False) -> tuple[V
     contained = containment(short.shingles, long_.shingles)
     if len(short.shingles) >= 20 and contained >= 0.9 and short.words[:LEAD_WORDS] == long_.words[:LEAD_WORDS]:
         return "duplicate", f"Anreißer des längeren Textes ({contained:.0%} enthalten)"
+    if a.legal_title and a.legal_title == b.legal_title:  # rewritten, but under the same official name
+        return "version", f"Fassungen desselben Rechtstextes: gleicher amtlicher Titel (Ähnlichkeit {sim:.2f})"
     return "different", f"verschieden (Ähnlichkeit {sim:.2f})"

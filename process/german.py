@@ -35,3 +35,19 @@ def stem(folded_word: str) -> str:
 
 def stems(folded_text: str) -> list[str]:
     return [stem(word) for word in words(folded_text)]
+
+
+_OFFICIAL = re.compile(
+    r"\s*(?:förder)?(?:richtlinie|verordnung|gesetz|verwaltungsvorschrift|bekanntmachung|allgemeinverfügung)"
+    r"(?=\s|des|der|zur|zum|über|für|vom|\()",  # the word itself ("Gesetzüber" glued), not "Gesetzliche …"
+    re.IGNORECASE,
+)
+
+
+def official_title(text: str) -> str:
+    """The long official title a legal text opens with ("Richtlinie des … zur Förderung der gewerblichen
+    Wirtschaft einschließlich der Tourismuswirtschaft"): it states purpose and addressees like a title."""
+    if not _OFFICIAL.match(text):
+        return ""
+    head = re.split(r"\n\s*\n|##", text.lstrip(), maxsplit=1)[0]
+    return head if len(head) <= 500 else ""

@@ -17,7 +17,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from process.deadlines import find_deadline
-from process.german import fold, stem, words
+from process.german import fold, official_title, stem, words
 from process.taxonomy import GENERAL_SECTOR, Rule, Taxonomy
 
 _INFLECTION = ("", "s", "e", "n", "en", "es", "er", "ern", "in", "innen")
@@ -89,22 +89,6 @@ def tag_item(title: str, text: str, taxonomy: Taxonomy, hints: SourceHints = Sou
         expires_at=deadline.expires_at if deadline else None,
         expires_reason=f"Frist erkannt: „{deadline.reason}“" if deadline else None,
     )
-
-
-_OFFICIAL = re.compile(
-    r"\s*(?:förder)?(?:richtlinie|verordnung|gesetz|verwaltungsvorschrift|bekanntmachung|allgemeinverfügung)"
-    r"(?=\s|des|der|zur|zum|über|für|vom|\()",  # the word itself ("Gesetzüber" glued), not "Gesetzliche …"
-    re.IGNORECASE,
-)
-
-
-def official_title(text: str) -> str:
-    """The long official title a legal text opens with ("Richtlinie des … zur Förderung der gewerblichen
-    Wirtschaft einschließlich der Tourismuswirtschaft"): it states purpose and addressees like a title."""
-    if not _OFFICIAL.match(text):
-        return ""
-    head = re.split(r"\n\s*\n|##", text.lstrip(), maxsplit=1)[0]
-    return head if len(head) <= 500 else ""
 
 
 def _masked_text(raw: str, taxonomy: Taxonomy) -> str:

@@ -53,6 +53,44 @@ def test_a_megabyte_text_and_non_german_text_work() -> None:
     assert tag_item("", "", TAX).relevant is False
 
 
+def test_a_rewritten_regulation_under_the_same_official_name_is_a_version() -> None:
+    rules_a = " ".join(f"§ {n} Gaststätten dürfen bis {n} Uhr öffnen, Abstand {n} Meter." for n in range(1, 30))
+    rules_b = " ".join(f"§ {n} Betriebsuntersagung für Fitnessstudios Nummer {n} gilt ab sofort." for n in range(30))
+    a = ("Sächsische Corona-Schutz-Verordnung vom 11. Dezember 2020 über Schutzmaßnahmen", rules_a)
+    b = ("Sächsische Corona-Schutz-Verordnung vom 4. Mai 2021 über Schutzmaßnahmen", rules_b)
+    fa, fb = fingerprint(*a), fingerprint(*b)
+    assert fa.legal_title == fb.legal_title != "" and set(fa.keys) & set(fb.keys)  # the index finds the pair
+    verdict, why = verify(fa, fb)
+    assert verdict == "version" and "gleicher amtlicher Titel" in why
+    heading = "# Verordnung des Sächsischen Staatsministeriums zum Schutz vor dem Coronavirus (SächsCoronaSchVO)\n\n"
+    short = same(
+        ("SächsCoronaSchVO ab 14. Dezember", heading + rules_a), ("SächsCoronaSchVO ab 10. Mai", heading + rules_b)
+    )
+    assert short == "version"  # a short title: the official title the text opens with names it
+    generic = same(("Allgemeinverfügung vom 3. März 2021", rules_a), ("Allgemeinverfügung vom 9. April 2021", rules_b))
+    assert generic == "different"  # "Allgemeinverfügung" names many texts
+    assert fingerprint("Neue Regeln für die Gastronomie ab dem 10. Mai 2021 im Landkreis", rules_a).legal_title == ""
+
+
+def test_no_two_different_regulations_of_the_corpus_share_an_official_name(corpus_dir: Path) -> None:
+    folder = corpus_dir / "saxony-revosax-foerderrichtlinien"
+    group_of = {}
+    for line in (folder / "duplicates.tsv").read_text(encoding="utf-8").splitlines()[1:]:
+        files = line.split("\t")[1]
+        group_of.update(dict.fromkeys((n.strip() for n in files.split("|")), files))
+    names: dict[str, set[str]] = {}
+    for path in sorted((folder / "markdown").glob("*.md")):
+        title, _, text = path.read_text(encoding="utf-8").partition("\n")
+        named = fingerprint(title.lstrip("# "), text).legal_title
+        if named:
+            names.setdefault(named, set()).add(group_of.get(path.name, path.name))
+    assert len(names) > 40
+    shared = [sorted(groups) for groups in names.values() if len(groups) > 1]  # byte-identical copies are one group
+    # the one name two texts share: the "Richtlinie Digitale Offensive Sachsen" and its 2023 edition — versions
+    assert shared == [["breitbandnetze_ausbau_2023_frl.md", "breitbandnetze_ausbau_frl.md | "
+                       "hochgeschwindigkeits-breitbandnetze_ausbau_frl.md"]]  # fmt: skip
+
+
 def test_german_matching_folds_compounds_and_inflections() -> None:
     tags = tag_item("Überbrückungshilfe für Friseurhandwerk", "Friseure und Friseurbetriebe erhalten Hilfe.", TAX)
     assert "handwerk" in tags.sectors and "soforthilfen-zuschuesse" in tags.topics

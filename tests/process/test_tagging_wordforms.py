@@ -65,7 +65,7 @@ def test_a_tax_name_is_no_business_addressee() -> None:
 def test_the_official_long_title_of_a_legal_text_names_its_sector() -> None:
     """Regulations open with their long title ("Richtlinie des … zur Förderung der … Tourismuswirtschaft"): it
     states whom the measure is for like a title does — for sectors; its topic words ("Förderung") are generic."""
-    from process.tagging import official_title
+    from process.german import official_title
 
     text = (
         "\nRichtliniedes Sächsischen Staatsministeriumsfür Wirtschaft, Arbeit und Verkehrzur Förderung der "
@@ -84,7 +84,7 @@ def test_the_official_long_title_of_a_legal_text_names_its_sector() -> None:
 
 
 def test_a_lead_that_only_starts_like_a_legal_title_is_no_title() -> None:
-    from process.tagging import official_title
+    from process.german import official_title
 
     assert official_title("Gesetzliche Änderungen für Handwerksbetriebe ab Januar.\n\nMehr") == ""
     assert official_title("Verordnungsentwurf liegt vor.\n\nMehr") == ""

@@ -132,6 +132,16 @@ def test_regulation_versions_are_linked_not_merged(factory) -> None:  # type: ig
         assert infos[ids[0]].story_id != infos[ids[1]].story_id
         assert infos[ids[0]].versions == (infos[ids[1]].story_id,)
         assert session.scalar(select(func.count()).select_from(StoryLinkRow)) == 1
+    rewritten = " ".join(f"§ {n} Öffnung von Hotels und Museen mit Testpflicht, Stufe {n}." for n in range(40))
+    record(factory, "sab-news", entry(3, "Sächsische Corona-Schutz-Verordnung vom 4. Mai 2021", rewritten))
+    unrelated = " ".join(f"§ {n} Sperrzeit der Gaststätten im Stadtgebiet, Ziffer {n}." for n in range(40))
+    record(factory, "doebeln-bekanntmachungen", entry(4, "Allgemeinverfügung vom 4. Mai 2021", unrelated))
+    with transaction(factory) as session:  # a new text under the same official name: found by its title key
+        ids = list(session.scalars(select(ItemRow.id).order_by(ItemRow.id)))
+        infos = stories_repo.stories_of(session, ids)
+        assert len({info.story_id for info in infos.values()}) == 4  # linked, never merged
+        assert set(infos[ids[2]].versions) == {infos[ids[0]].story_id, infos[ids[1]].story_id}
+        assert infos[ids[3]].versions == ()  # a generic title names no particular text
 
 
 def test_changed_item_is_processed_once_per_revision(factory) -> None:  # type: ignore[no-untyped-def]
