@@ -57,8 +57,9 @@ def story_panel(session: Session, detail: ItemDetail) -> Panel | None:
                 f"Maßgeblicher Text: Eintrag {story.canonical_item_id}", f"/staff/items/{story.canonical_item_id}"
             )
         )
-    lines += [PanelLine(f"Andere Fassung derselben Regelung: Geschichte {v}") for v in story.versions]
     here = f"/staff/items/{detail.view.id}/story"
+    if story.versions:
+        lines += _version_lines(session, story, here)
     if others:  # staff correct the rule: a wrong merge is split, the canonical text chosen
         if story.canonical_item_id != detail.view.id:
             lines.append(PanelLine("Dieser Eintrag soll die Geschichte vertreten?", action=f"{here}/canonical",
@@ -66,6 +67,26 @@ def story_panel(session: Session, detail: ItemDetail) -> Panel | None:
         lines.append(PanelLine("Gehört nicht zu dieser Meldung?", action=f"{here}/split",
                                action_label="Aus der Geschichte lösen"))  # fmt: skip
     return Panel("Geschichte", tuple(lines))
+
+
+def _version_lines(session: Session, story: stories_repo.StoryInfo, here: str) -> list[PanelLine]:
+    """Other versions of the same regulation, linked, with their state; an older one still published can be
+    taken out of the public rubric here, so that readers do not find rules that no longer apply."""
+    own_seen = story.members[0].first_seen_at if story.members else None
+    lines = []
+    for other in stories_repo.version_stories(session, story.versions):
+        seen = other.first_seen_at
+        older, newer = (seen < own_seen, seen > own_seen) if seen and own_seen else (False, False)
+        when = f", zuerst gesehen {seen.astimezone(BERLIN):%d.%m.%Y}" if seen else ""
+        state = "veröffentlicht" if other.published else "nicht veröffentlicht"
+        kind = "Ältere" if older else "Neuere" if newer else "Andere"
+        text = f"{kind} Fassung derselben Regelung ({state}{when}): {other.title}"
+        link = f"/staff/items/{other.item_id}" if other.item_id is not None else None
+        lines.append(PanelLine(text, link))
+        if older and other.published:
+            lines.append(PanelLine("Die ältere Fassung gilt nicht mehr?", action=f"{here}/retire/{other.story_id}",
+                                   action_label="Ältere Fassung zurückziehen"))  # fmt: skip
+    return lines
 
 
 def _also_reported(member: stories_repo.Provenance, names: dict[str, str]) -> str:

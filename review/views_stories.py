@@ -1,12 +1,14 @@
 """Staff act on the panels of issue 3 in the item view: take an item out of its story, make it the story's
 canonical text, merge another item's story into this one (audited by store/stories_repo.py; nothing is ever
-deleted), accept a learnt tag suggestion (a correction, tags_repo.correct_tags) or the suggested expiry date.
-Each is a POST from a button of the story, duplicates or tags panel (review/story_panels.py)."""
+deleted), take an older version of the same regulation out of the public rubric, accept a learnt tag suggestion
+(a correction, tags_repo.correct_tags) or the suggested expiry date. Each is a POST from a button of the story,
+duplicates or tags panel (review/story_panels.py)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
@@ -70,9 +72,25 @@ def _apply(ctx: AppContext, item_id: int, action: str, other: int | None, actor:
                     return f"Eintrag {other} gehört schon zu dieser Geschichte."
                 stories_repo.merge_stories(session, [target, joining], priority=priority, actor=actor, now=now)
                 return f"Geschichte {joining} (mit Eintrag {other}) in Geschichte {target} zusammengeführt."
+            if action == "retire" and other is not None:
+                return _retire(session, item_id, other, actor, now)
     except DecisionError as exc:
         return str(exc)
     return "Unbekannte Aktion."
+
+
+def _retire(session: Session, item_id: int, other_story: int, actor: str, now: datetime) -> str:
+    """Take every published item of a linked version (an older regulation text) out of the public rubric."""
+    story = stories_repo.stories_of(session, [item_id]).get(item_id)
+    if story is None or other_story not in story.versions:
+        raise DecisionError(f"Geschichte {other_story} ist keine Fassung derselben Regelung wie Eintrag {item_id}.")
+    (version,) = stories_repo.version_stories(session, [other_story])
+    if not version.published:
+        return "Diese Fassung ist nicht veröffentlicht."
+    for one in version.published:
+        review_repo.unpublish(session, one, actor=actor, now=now)
+    listed = ", ".join(str(one) for one in version.published)
+    return f"Fassung „{version.title}“ zurückgezogen (Eintrag {listed}); sie erscheint nicht mehr in der Rubrik."
 
 
 def _accept(ctx: AppContext, item_id: int, axis: str, slug: str | None, actor: str) -> str:

@@ -261,6 +261,41 @@ def _info(session: Session, story_id: int) -> StoryInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class VersionStory:
+    """A linked story (another version of the same regulation) as staff see it: its canonical item's title,
+    when it was first seen, and which of its items are published."""
+
+    story_id: int
+    item_id: int | None
+    title: str
+    first_seen_at: datetime | None
+    published: tuple[int, ...]
+
+
+def version_stories(session: Session, story_ids: Sequence[int]) -> list[VersionStory]:
+    """The given linked stories, oldest first."""
+    found = []
+    for story_id in story_ids:
+        story = session.get(StoryRow, story_id)
+        if story is None:
+            continue
+        row = session.execute(
+            select(ItemRow.first_seen_at, RevisionRow.title)
+            .join(RevisionRow, RevisionRow.id == ItemRow.current_revision_id)
+            .where(ItemRow.id == story.canonical_item_id)
+        ).first()
+        published = session.scalars(
+            select(ItemRow.id)
+            .join(StoryMemberRow, StoryMemberRow.item_id == ItemRow.id)
+            .where(StoryMemberRow.story_id == story_id, ItemRow.status == "approved")
+            .order_by(ItemRow.id)
+        )
+        title, seen = (row.title, row.first_seen_at) if row else ("", None)
+        found.append(VersionStory(story_id, story.canonical_item_id, title, seen, tuple(published)))
+    return sorted(found, key=lambda v: (v.first_seen_at is None, v.first_seen_at or datetime.min, v.story_id))
+
+
+@dataclass(frozen=True, slots=True)
 class Candidate:
     item_id: int
     source_id: str

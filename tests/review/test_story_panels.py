@@ -140,3 +140,40 @@ async def test_staff_accept_a_learnt_suggestion_and_the_suggested_expiry_with_on
         )
     page = (await client.get(f"/staff/items/{first}")).text  # accepted: no buttons any more
     assert "/accept/topics/kredite-buergschaften" not in page and f"/staff/items/{first}/accept/expiry" not in page
+
+
+async def test_a_new_version_of_a_regulation_links_the_old_one_which_staff_can_retire(
+    review_env: ReviewEnv, client: httpx.AsyncClient
+) -> None:
+    old_rules = " ".join(f"§ {n} Gaststätten schließen um {n} Uhr, Abstand {n} Meter." for n in range(40))
+    new_rules = " ".join(f"§ {n} Hotels öffnen mit Testpflicht in Stufe {n}." for n in range(40))
+    with review_env.session() as session:
+        old = replace(entry("v1", "Sächsische Corona-Schutz-Verordnung vom 11. Dezember 2020", text=old_rules),
+                      content_hash="h-v1")  # fmt: skip
+        items_repo.record_entries(session, "ihk", [old], T0 + timedelta(hours=1))
+        new = replace(entry("v2", "Sächsische Corona-Schutz-Verordnung vom 4. Mai 2021", text=new_rules),
+                      content_hash="h-v2")  # fmt: skip
+        items_repo.record_entries(session, "ihk", [new], T0 + timedelta(days=3))
+        tags_repo.enrich_pending(session, load_taxonomy(), T0 + timedelta(days=3))
+        old_id, new_id = (session.scalars(select(ItemRow.id).where(ItemRow.identity == i)).one() for i in ("v1", "v2"))
+        items_repo.approve(session, [old_id, new_id], actor="rita", now=T0 + timedelta(days=3))
+        old_story = stories_repo.stories_of(session, [old_id])[old_id].story_id
+    csrf = await login(client)
+    page = (await client.get(f"/staff/items/{new_id}")).text
+    assert "Ältere Fassung derselben Regelung (veröffentlicht, zuerst gesehen 20.11.2026)" in page
+    assert f'href="/staff/items/{old_id}"' in page and "vom 11. Dezember 2020" in page
+    assert f'action="/staff/items/{new_id}/story/retire/{old_story}"' in page and "Ältere Fassung zurückziehen" in page
+    other = (await client.get(f"/staff/items/{old_id}")).text
+    assert "Neuere Fassung derselben Regelung (veröffentlicht, zuerst gesehen 23.11.2026)" in other
+    assert "/retire/" not in other  # a newer version is not retired from the older one
+
+    answer = await client.post(f"/staff/items/{new_id}/story/retire/{old_story}", data={"csrf": csrf})
+    assert answer.status_code == 303 and "zur%C3%BCckgezogen" in answer.headers["location"]
+    with review_env.session() as session:
+        assert session.get(ItemRow, old_id).status == "unpublished"
+        assert session.get(ItemRow, new_id).status == "approved"
+        assert session.scalars(select(AuditRow.action).where(AuditRow.item_id == old_id)).all()[-1] == "unpublish"
+    page = (await client.get(f"/staff/items/{new_id}")).text
+    assert "(nicht veröffentlicht, zuerst gesehen 20.11.2026)" in page and "/retire/" not in page
+    unrelated = await client.post(f"/staff/items/{new_id}/story/retire/{old_story + 99}", data={"csrf": csrf})
+    assert "keine+Fassung+derselben+Regelung" in unrelated.headers["location"]
