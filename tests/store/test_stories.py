@@ -163,13 +163,19 @@ def test_changed_item_is_processed_once_per_revision(factory) -> None:  # type: 
         assert row.tagged_by == "staff" and get(session, ItemRow, sab).sectors == ["handel"]  # staff's tags stay
 
 
-def test_staff_corrections_are_kept_recorded_and_train_suggestions(factory) -> None:  # type: ignore[no-untyped-def]
-    for n in range(12):
+def alternating(factory, count: int = 12) -> list[int]:  # type: ignore[no-untyped-def]
+    """``count`` items, SAB releases and HWK notices by turns (even positions: the HWK's); their ids in order."""
+    for n in range(count):
         source = "sab-news" if n % 2 else "hwk-chemnitz-aktuelles"
         text = (RELEASE if n % 2 else OTHER) + f" Meldung {n}."
         record(factory, source, entry(n, f"Meldung {n}", text, url=f"https://example.org/x{n}"))
     with transaction(factory) as session:
-        ids = list(session.scalars(select(ItemRow.id).order_by(ItemRow.id)))
+        return list(session.scalars(select(ItemRow.id).order_by(ItemRow.id)))
+
+
+def test_staff_corrections_are_kept_recorded_and_train_suggestions(factory) -> None:  # type: ignore[no-untyped-def]
+    ids = alternating(factory)
+    with transaction(factory) as session:
         for n, one in enumerate(ids):
             sectors = ["handel"] if n % 2 else ["handwerk"]
             tags_repo.correct_tags(session, one, sectors=sectors, topics=[], towns=[], relevant=True,
@@ -188,12 +194,8 @@ def test_staff_corrections_are_kept_recorded_and_train_suggestions(factory) -> N
 
 
 def test_the_classifier_learns_from_approved_items_and_the_latest_correction(factory) -> None:  # type: ignore[no-untyped-def]
-    for n in range(12):
-        source = "sab-news" if n % 2 else "hwk-chemnitz-aktuelles"
-        text = (RELEASE if n % 2 else OTHER) + f" Meldung {n}."
-        record(factory, source, entry(n, f"Meldung {n}", text, url=f"https://example.org/a{n}"))
+    ids = alternating(factory)
     with transaction(factory) as session:
-        ids = list(session.scalars(select(ItemRow.id).order_by(ItemRow.id)))
         assert tags_repo.training_examples(session) == []  # nothing reviewed yet
         assert tags_repo.suggestion_model(session) is None
         items_repo.approve(session, ids[:10], actor="anna", now=NOW)  # approving confirms the rule tags
