@@ -88,6 +88,16 @@ def main() -> None:
         else:
             line += f" {'–':>8} {size * (len(model.vocabulary) + 1) * 8 / 1e6:>9.0f} {'(zu groß)':>7}"
         print(line, flush=True)
+        last = model, found
+    model, found = last
+    start = time.perf_counter()
+    for example in found[:1000]:
+        model.predict(example.title, example.text)
+    rate = min(1000, len(found)) / (time.perf_counter() - start)
+    print(
+        f"Vorschläge mit dem Modell aus {len(found)} Einträgen: {rate:.0f} Einträge/s "
+        "(je neuem Eintrag beim Verschlagworten)"
+    )
     print(
         "dünn: dünne Matrix + L-BFGS (jetzt); dicht: dichte Matrix + Gradientenabstieg (vorher); "
         "Faktor: Zeit dicht / Zeit dünn; MB: nur die Merkmalsmatrix"
