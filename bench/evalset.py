@@ -21,7 +21,7 @@ from pathlib import Path
 import yaml
 
 from bench.pagetext import page_text
-from process.classifier import Example, train
+from process.classifier import THRESHOLD, Example, train
 from process.dedupe import fingerprint, verify
 from process.tagging import SourceHints, Tags, tag_item
 from process.taxonomy import Taxonomy, load_taxonomy
@@ -181,10 +181,10 @@ def rule_tags(item: LabelledItem, taxonomy: Taxonomy) -> Tags:
 
 
 def evaluate_classifier(
-    items: list[LabelledItem], folds: int = 5, seed: int = 7, combine_at: float = 0.8
+    items: list[LabelledItem], folds: int = 5, seed: int = 7, combine_at: float = THRESHOLD
 ) -> dict[str, dict[str, Scores]]:
     """k-fold cross-validated micro scores per axis of the suggestion classifier alone, of the rules alone and
-    of rules + confident suggestions (≥ ``combine_at``); the classifier never sees its test fold."""
+    of rules + the suggestions staff are shown (≥ ``combine_at``); the classifier never sees its test fold."""
     taxonomy = load_taxonomy()
     shuffled = items[:]
     random.Random(seed).shuffle(shuffled)

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from flows.pipeline import enrich_in_batches
+from process.classifier import THRESHOLD
 from process.model import Entry
 from process.taxonomy import load_taxonomy
 from store import items_repo, sources_repo, stories_repo, tags_repo
@@ -215,6 +216,10 @@ def test_the_classifier_learns_from_approved_items_and_the_latest_correction(fac
         model = tags_repo.suggestion_model(session)
         assert model is not None and "sectors:handwerk" in model.predict("Sprechtag", OTHER)
         assert "sectors:handwerk" not in model.predict("Programm", RELEASE)
+        tags_repo.tag_one(session, ids[10], TAX, NOW, model)  # staff are shown confident suggestions only
+        stored = get(session, ItemTagsRow, ids[10]).suggestions
+        assert stored and all(p >= THRESHOLD for found in stored.values() for p in found.values())
+        assert min(model.probabilities("Sprechtag", OTHER).values()) < THRESHOLD  # and the model knows doubt
 
 
 def _labels(item: ItemRow) -> frozenset[str]:
