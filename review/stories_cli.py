@@ -85,3 +85,25 @@ def canonical(
         return f"Geschichte {story}: maßgeblich ist jetzt Eintrag {item}."
 
     _run(change)
+
+
+@stories_app.command("rekey")
+def rekey(batch: Annotated[int, typer.Option(help="Einträge je Transaktion")] = 500) -> None:
+    """Fassungen nachträglich verknüpfen: Einträge, die vor dem Schlüssel „amtlicher Titel“ gespeichert wurden,
+    bekommen ihn, und ihre Geschichten werden mit gefundenen anderen Fassungen verknüpft (sonst unverändert)."""
+    import cli
+    from store import stories_repo
+    from store.db import transaction
+
+    checked = keyed = linked = 0
+    after = 0
+    with cli._store(cli._settings()) as factory:
+        while True:
+            with transaction(factory) as session:  # a transaction per batch: staff keep working meanwhile
+                done = stories_repo.add_title_keys(session, datetime.now(UTC), after=after, batch=batch)
+            if done.last_item_id is None:
+                break
+            after = done.last_item_id
+            checked, keyed, linked = checked + done.checked, keyed + done.keyed, linked + done.linked
+            cli.out.print(f"{checked} Einträge geprüft …")
+    cli.out.print(f"{checked} Einträge geprüft, {keyed} Titelschlüssel ergänzt, {linked} Fassungen neu verknüpft.")

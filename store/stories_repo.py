@@ -13,7 +13,7 @@ from typing import cast
 from sqlalchemy import Select, Table, and_, bindparam, delete, insert, or_, select
 from sqlalchemy.orm import Session
 
-from process.dedupe import Fingerprint, fingerprint, verify
+from process.dedupe import LEGAL_TITLE_BAND, Fingerprint, fingerprint, verify
 from store.items_repo import DecisionError, audit
 from store.schema import ItemRow, ProvenanceRow, RevisionRow
 from store.story_schema import DedupeKeyRow, StoryLinkRow, StoryMemberRow, StoryRow
@@ -153,15 +153,57 @@ def _new_story(session: Session, now: datetime, canonical: int | None = None) ->
     return story.id
 
 
-def _link(session: Session, story_id: int, other: int, now: datetime) -> None:
+def _link(session: Session, story_id: int, other: int, now: datetime) -> bool:
+    """Link two stories as versions; False if they are one story or linked already."""
     if story_id == other:
-        return
+        return False
     low, high = sorted((story_id, other))
     exists = session.scalar(
         select(StoryLinkRow.id).where(StoryLinkRow.story_id == low, StoryLinkRow.other_story_id == high)
     )
     if exists is None:
         session.add(StoryLinkRow(story_id=low, other_story_id=high, kind="version", reason="", created_at=now))
+    return exists is None
+
+
+@dataclass(frozen=True, slots=True)
+class TitleKeys:
+    """What one batch of ``add_title_keys`` did."""
+
+    last_item_id: int | None  # None: no items after the cursor
+    checked: int
+    keyed: int
+    linked: int
+
+
+def add_title_keys(session: Session, now: datetime, *, after: int = 0, batch: int = 500) -> TitleKeys:
+    """Give items stored before the legal-title key existed (band LEGAL_TITLE_BAND) that key, and link their
+    stories with the versions it finds — the next ``batch`` items with an id above ``after``. Stories, canonical
+    texts and tags stay as they are; items not yet in a story are left to the enrichment."""
+    rows = session.execute(
+        select(ItemRow.id, RevisionRow.title, RevisionRow.content_text, RevisionRow.url)
+        .join(RevisionRow, RevisionRow.id == ItemRow.current_revision_id)
+        .where(ItemRow.id > after)
+        .order_by(ItemRow.id)
+        .limit(batch)
+    ).all()
+    keyed = linked = 0
+    for item_id, title, text, url in rows:
+        fp = fingerprint(title, text, url)
+        member = session.get(StoryMemberRow, item_id)
+        if not fp.legal_title or member is None:
+            continue
+        key = next(key for band, key in fp.keys if band == LEGAL_TITLE_BAND)
+        known = select(DedupeKeyRow.item_id).where(
+            DedupeKeyRow.band == LEGAL_TITLE_BAND, DedupeKeyRow.key == key, DedupeKeyRow.item_id == item_id
+        )
+        if session.scalar(known) is None:
+            session.connection().execute(insert(_KEYS), [{"band": LEGAL_TITLE_BAND, "key": key, "item_id": item_id}])
+            keyed += 1
+        _story, _reason, versions = _match(session, item_id, fp, url, member)
+        linked += sum(_link(session, member.story_id, other, now) for other in versions)
+    session.flush()
+    return TitleKeys(rows[-1].id if rows else None, len(rows), keyed, linked)
 
 
 def refresh_canonical(session: Session, story_id: int, priority: Priority) -> None:

@@ -1,4 +1,5 @@
-"""`rubrik stories split|merge|canonical` via the real Typer app: each change lands in the store and the audit log."""
+"""`rubrik stories split|merge|canonical|rekey` via the real Typer app: each change lands in the store (and the audit
+log)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,16 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from typer.testing import CliRunner
 
 import cli
+from process.dedupe import LEGAL_TITLE_BAND
 from process.taxonomy import load_taxonomy
 from store import items_repo, stories_repo, tags_repo
 from store.db import make_engine, session_factory, transaction, upgrade
-from store.schema import AuditRow
+from store.schema import AuditRow, ItemRow
+from store.story_schema import DedupeKeyRow, StoryLinkRow
 from tests.review.conftest import T0, entry, seed
 
 TEXT = "Die Sächsische Aufbaubank zahlt die Überbrückungshilfe für Unternehmen ab Montag aus. " * 8
@@ -75,3 +78,29 @@ def test_refused_changes_are_user_errors(url: str) -> None:
     assert _run("canonical", str(story + 99), "3") == (2, f"Eintrag 3 gehört nicht zu Geschichte {story + 99}.")
     assert _run("merge", str(story), str(story))[0] == 2
     assert _run("split", "999")[0] == 2
+
+
+def test_rekey_gives_older_items_the_title_key_and_links_their_versions(url: str) -> None:
+    engine = make_engine(url)
+    factory = session_factory(engine)
+    with transaction(factory) as session:
+        for n, (day, words) in enumerate(((1, "Gaststätten schließen um"), (60, "Hotels öffnen mit Test ab"))):
+            rules = " ".join(f"§ {k} {words} {k} Uhr, Ziffer {k}." for k in range(40))
+            title = f"Sächsische Corona-Schutz-Verordnung vom {day % 28 + 1}. März 2021"
+            item = replace(entry(f"vo{n}", title, text=rules), content_hash=f"vo{n}")
+            items_repo.record_entries(session, "ihk", [item], T0 + timedelta(days=day))
+        tags_repo.enrich_pending(session, load_taxonomy(), T0 + timedelta(days=61))
+        ids = list(session.scalars(select(ItemRow.id).where(ItemRow.identity.in_(["vo0", "vo1"])).order_by(ItemRow.id)))
+        assert stories_repo.stories_of(session, ids)[ids[1]].versions  # linked when stored today
+        # as stored before the key existed: no title keys, no link
+        session.execute(delete(DedupeKeyRow).where(DedupeKeyRow.band == LEGAL_TITLE_BAND))
+        session.execute(delete(StoryLinkRow))
+    code, output = _run("rekey", "--batch", "2")
+    assert code == 0 and "2 Titelschlüssel ergänzt, 1 Fassungen neu verknüpft" in output
+    assert "2 Einträge geprüft …" in output  # progress per batch
+    with transaction(factory) as session:
+        infos = stories_repo.stories_of(session, ids)
+        assert infos[ids[0]].versions == (infos[ids[1]].story_id,) and infos[ids[0]].story_id != infos[ids[1]].story_id
+    code, output = _run("rekey")
+    assert code == 0 and "0 Titelschlüssel ergänzt, 0 Fassungen neu verknüpft" in output  # nothing twice
+    engine.dispose()
