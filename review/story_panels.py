@@ -101,6 +101,11 @@ def _canonical_note(story: stories_repo.StoryInfo, item_id: int) -> str:
 
 def duplicates_panel(session: Session, detail: ItemDetail) -> Panel | None:
     found = stories_repo.possible_duplicates(session, detail.view.id)
+    if found:  # versions already linked are in the story panel (and are not to be merged)
+        stories = stories_repo.stories_of(session, [detail.view.id, *(c.item_id for c in found)])
+        own = stories.get(detail.view.id)
+        linked = set(own.versions) if own else set()
+        found = [c for c in found if c.item_id not in stories or stories[c.item_id].story_id not in linked]
     if not found:
         return None
     lines = tuple(

@@ -163,6 +163,7 @@ async def test_a_new_version_of_a_regulation_links_the_old_one_which_staff_can_r
     assert "Ältere Fassung derselben Regelung (veröffentlicht, zuerst gesehen 20.11.2026)" in page
     assert f'href="/staff/items/{old_id}"' in page and "vom 11. Dezember 2020" in page
     assert f'action="/staff/items/{new_id}/story/retire/{old_story}"' in page and "Ältere Fassung zurückziehen" in page
+    assert "Mögliche Dubletten" not in page  # a linked version is no merge candidate
     other = (await client.get(f"/staff/items/{old_id}")).text
     assert "Neuere Fassung derselben Regelung (veröffentlicht, zuerst gesehen 23.11.2026)" in other
     assert "/retire/" not in other  # a newer version is not retired from the older one
