@@ -171,12 +171,17 @@ def verify(a: Fingerprint, b: Fingerprint, *, same_url: bool = False) -> tuple[V
         return "duplicate", "gleicher Text"
     sim = jaccard(a.shingles, b.shingles)
     if (a.regulation or b.regulation) and sim >= 0.3:
-        return "version", f"Fassungen desselben Rechtstextes (Ähnlichkeit {sim:.2f})"
+        return "version", f"Fassungen desselben Rechtstextes (Ähnlichkeit {_de(sim)})"
     if sim >= jaccard_threshold(len(short.words)):
-        return "duplicate", f"nahezu gleicher Text (Ähnlichkeit {sim:.2f})"
+        return "duplicate", f"nahezu gleicher Text (Ähnlichkeit {_de(sim)})"
     contained = containment(short.shingles, long_.shingles)
     if len(short.shingles) >= 20 and contained >= 0.9 and short.words[:LEAD_WORDS] == long_.words[:LEAD_WORDS]:
-        return "duplicate", f"Anreißer des längeren Textes ({contained:.0%} enthalten)"
+        return "duplicate", f"Anreißer des längeren Textes ({contained * 100:.0f} % enthalten)"
     if a.legal_title and a.legal_title == b.legal_title:  # rewritten, but under the same official name
-        return "version", f"Fassungen desselben Rechtstextes: gleicher amtlicher Titel (Ähnlichkeit {sim:.2f})"
-    return "different", f"verschieden (Ähnlichkeit {sim:.2f})"
+        return "version", f"Fassungen desselben Rechtstextes: gleicher amtlicher Titel (Ähnlichkeit {_de(sim)})"
+    return "different", f"verschieden (Ähnlichkeit {_de(sim)})"
+
+
+def _de(value: float) -> str:
+    """A similarity as staff read it: "0,42" (German decimal comma)."""
+    return f"{value:.2f}".replace(".", ",")

@@ -134,10 +134,10 @@ def tags_panel(session: Session, detail: ItemDetail) -> Panel | None:
         current = getattr(detail.view, axis, ()) if axis in _AXES else ()
         for slug, confidence in found.items():
             if slug in current:
-                agreed.append(f"„{tag_label(axis, slug)}“ {float(confidence):.0%}")
+                agreed.append(f"„{tag_label(axis, slug)}“ {float(confidence) * 100:.0f} %")
                 continue
             text = (f"Vorschlag (gelernt, nicht übernommen): {_AXES.get(axis, axis)} „{tag_label(axis, slug)}“ – "
-                    f"Konfidenz {float(confidence):.0%}")  # fmt: skip
+                    f"Konfidenz {float(confidence) * 100:.0f} %")  # fmt: skip
             action = f"{here}/{axis}/{slug}" if axis in ("sectors", "topics") else None
             lines.append(PanelLine(text, action=action, action_label="Übernehmen"))
     if agreed:
