@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +19,7 @@ from store import items_repo
 from store.records import ItemView
 from store.review_schema import ItemFlagsRow, StaffRevisionRow
 from store.schema import AuditRow, ItemRow, ProvenanceRow, RevisionRow, SourceRow
-from store.story_schema import ItemTagsRow
+from store.story_schema import ItemTagsRow, StoryLinkRow, StoryMemberRow
 
 FACETS = ("sectors", "topics", "towns")
 NOT_RELEVANT = "nicht-relevant"  # the queue's relevance filter values (the tagger's judgement, issue 3)
@@ -57,6 +57,8 @@ class QueueRow:
     pinned: bool
     relevant: bool = True  # False: the tagger found no business relevance (staff dismiss these in bulk)
     source_name: str = ""
+    linked: bool = False  # its story is linked with others (versions of the same regulation)
+    older_version_published: bool = False  # … and an older version is still public
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +124,7 @@ def queue_page(
     query = query.order_by(ItemRow.first_seen_at.desc(), ItemRow.id.desc()).limit(limit + 1)
     rows = [_queue_row(found) for found in session.execute(query)]
     more = len(rows) > limit
-    rows = rows[:limit]
+    rows = _mark_versions(session, rows[:limit])
     cursor = (rows[-1].first_seen_at, rows[-1].id) if more and rows else None
     return QueuePage(tuple(rows), cursor)
 
@@ -162,16 +164,22 @@ _ROW_COLUMNS = (
     ItemRow.id, ItemRow.current_revision_id, RevisionRow.title, RevisionRow.url, ItemRow.source_id, ItemRow.status,
     ItemRow.first_seen_at, RevisionRow.published_at, ItemRow.sectors, ItemRow.topics, ItemRow.towns,
     ItemFlagsRow.pinned, ItemTagsRow.relevant, SourceRow.name,
+    exists(  # in a story linked with others (versions of a regulation): rare, looked at further by _mark_versions
+        select(1).select_from(StoryMemberRow).join(StoryLinkRow, or_(
+            StoryLinkRow.story_id == StoryMemberRow.story_id, StoryLinkRow.other_story_id == StoryMemberRow.story_id))
+        .where(StoryMemberRow.item_id == ItemRow.id)
+    ).label("linked"),
 )  # fmt: skip
 
 
 def _queue_row(found: Any) -> QueueRow:
     (item_id, revision_id, title, url, source_id, status, seen, published, sectors, topics, towns, pinned,
-     relevant, source_name) = found  # fmt: skip
+     relevant, source_name, linked) = found  # fmt: skip
     return QueueRow(
         id=item_id, revision_id=revision_id or 0, title=title, url=url, source_id=source_id, status=status,
         first_seen_at=seen, published_at=published, sectors=tuple(sectors or ()), topics=tuple(topics or ()),
         towns=tuple(towns or ()), pinned=bool(pinned), relevant=relevant is not False, source_name=source_name or "",
+        linked=bool(linked),
     )  # fmt: skip
 
 
@@ -186,7 +194,38 @@ def queue_row(session: Session, item_id: int) -> QueueRow | None:
         .where(ItemRow.id == item_id)
     )
     found = session.execute(query).one_or_none()
-    return None if found is None else _queue_row(found)
+    return None if found is None else _mark_versions(session, [_queue_row(found)])[0]
+
+
+def _mark_versions(session: Session, rows: list[QueueRow]) -> list[QueueRow]:
+    """Flag rows whose regulation has an older version still published — staff approving the new one should
+    retire it (item view). Only for rows the page's query found linked (rare): no extra query otherwise."""
+    wanted = [row.id for row in rows if row.linked]
+    if not wanted:
+        return rows
+    query = (
+        select(StoryMemberRow.item_id, StoryMemberRow.story_id, StoryLinkRow.story_id, StoryLinkRow.other_story_id)
+        .join(StoryLinkRow, or_(StoryLinkRow.story_id == StoryMemberRow.story_id,
+                                StoryLinkRow.other_story_id == StoryMemberRow.story_id))
+        .where(StoryMemberRow.item_id.in_(wanted))
+    )  # fmt: skip
+    linked: dict[int, set[int]] = {}  # item -> the stories linked with its own
+    for item_id, own, a, b in session.execute(query):
+        linked.setdefault(item_id, set()).update({a, b} - {own})
+    published = dict(
+        session.execute(
+            select(StoryMemberRow.story_id, func.min(ItemRow.first_seen_at))
+            .join(ItemRow, ItemRow.id == StoryMemberRow.item_id)
+            .where(StoryMemberRow.story_id.in_(set().union(*linked.values())), ItemRow.status == "approved")
+            .group_by(StoryMemberRow.story_id)
+        ).all()
+    )
+
+    def older_public(row: QueueRow) -> bool:
+        stories = linked.get(row.id, set())
+        return any(published[story] < row.first_seen_at for story in stories if story in published)
+
+    return [replace(row, older_version_published=True) if older_public(row) else row for row in rows]
 
 
 def count_filtered(session: Session, flt: QueueFilter) -> int:

@@ -164,6 +164,10 @@ async def test_a_new_version_of_a_regulation_links_the_old_one_which_staff_can_r
     assert f'href="/staff/items/{old_id}"' in page and "vom 11. Dezember 2020" in page
     assert f'action="/staff/items/{new_id}/story/retire/{old_story}"' in page and "Ältere Fassung zurückziehen" in page
     assert "Mögliche Dubletten" not in page  # a linked version is no merge candidate
+    queue = (await client.get("/staff/?status=approved")).text  # the queue marks the new version's row
+    assert queue.count("ältere Fassung noch veröffentlicht") == 1
+    chip = queue.index("ältere Fassung noch veröffentlicht")
+    assert queue.index(f'id="row-{new_id}"') < chip < queue.index(f'id="row-{old_id}"')  # newest first: in its row
     other = (await client.get(f"/staff/items/{old_id}")).text
     assert "Neuere Fassung derselben Regelung (veröffentlicht, zuerst gesehen 23.11.2026)" in other
     assert "/retire/" not in other  # a newer version is not retired from the older one
@@ -176,5 +180,6 @@ async def test_a_new_version_of_a_regulation_links_the_old_one_which_staff_can_r
         assert session.scalars(select(AuditRow.action).where(AuditRow.item_id == old_id)).all()[-1] == "unpublish"
     page = (await client.get(f"/staff/items/{new_id}")).text
     assert "(nicht veröffentlicht, zuerst gesehen 20.11.2026)" in page and "/retire/" not in page
+    assert "ältere Fassung noch veröffentlicht" not in (await client.get("/staff/?status=approved")).text
     unrelated = await client.post(f"/staff/items/{new_id}/story/retire/{old_story + 99}", data={"csrf": csrf})
     assert "keine+Fassung+derselben+Regelung" in unrelated.headers["location"]
