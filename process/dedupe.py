@@ -96,11 +96,18 @@ def fingerprint(title: str, text: str, url: str | None = None) -> Fingerprint:
         keys.append((-1, _digest(" ".join(body))))
         keys.append((-3, _digest(" ".join(body[:LEAD_WORDS]))))
         keys += _band_keys(shingles)
-    regulation = bool(_REGULATION.search(title))
-    named = (legal_title(title) or legal_title(official_title(text.lstrip().lstrip("#* \t")))) if regulation else ""
+    named = legal_name(title, text)
     if named:
         keys.append((LEGAL_TITLE_BAND, _digest(named)))
-    return Fingerprint(body, shingles, tuple(keys), regulation, named)
+    return Fingerprint(body, shingles, tuple(keys), bool(_REGULATION.search(title)), named)
+
+
+def legal_name(title: str, text: str) -> str:
+    """The name a regulation's versions share (``legal_title`` of its title, or else of the official title its
+    text opens with); "" for anything that is not a regulation or has no specific name. Cheap: no shingles."""
+    if not _REGULATION.search(title):
+        return ""
+    return legal_title(title) or legal_title(official_title(text.lstrip().lstrip("#* \t")))
 
 
 def legal_title(title: str) -> str:

@@ -13,7 +13,7 @@ from typing import cast
 from sqlalchemy import Select, Table, and_, bindparam, delete, insert, or_, select
 from sqlalchemy.orm import Session
 
-from process.dedupe import LEGAL_TITLE_BAND, Fingerprint, fingerprint, verify
+from process.dedupe import LEGAL_TITLE_BAND, Fingerprint, fingerprint, legal_name, verify
 from store.items_repo import DecisionError, audit
 from store.schema import ItemRow, ProvenanceRow, RevisionRow
 from store.story_schema import DedupeKeyRow, StoryLinkRow, StoryMemberRow, StoryRow
@@ -189,10 +189,12 @@ def add_title_keys(session: Session, now: datetime, *, after: int = 0, batch: in
     ).all()
     keyed = linked = 0
     for item_id, title, text, url in rows:
-        fp = fingerprint(title, text, url)
-        member = session.get(StoryMemberRow, item_id)
-        if not fp.legal_title or member is None:
+        if not legal_name(title, text):  # most items: no regulation, no fingerprint needed
             continue
+        member = session.get(StoryMemberRow, item_id)
+        if member is None:
+            continue
+        fp = fingerprint(title, text, url)
         key = next(key for band, key in fp.keys if band == LEGAL_TITLE_BAND)
         known = select(DedupeKeyRow.item_id).where(
             DedupeKeyRow.band == LEGAL_TITLE_BAND, DedupeKeyRow.key == key, DedupeKeyRow.item_id == item_id
