@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
+from urllib.parse import urlsplit
 
 from datasketch import MinHash
 
@@ -78,6 +79,7 @@ class Fingerprint:
     keys: tuple[tuple[int, str], ...]  # (band, hash) for the index; band -1 text, -2 URL, -3 lead, -4 legal title
     regulation: bool
     legal_title: str = ""  # a regulation's name without its dates ("" if not a regulation or too generic)
+    site: str = ""  # the host the item comes from (without "www."); versions by name only within one site
 
 
 def strip_boilerplate(text: str) -> str:
@@ -97,9 +99,15 @@ def fingerprint(title: str, text: str, url: str | None = None) -> Fingerprint:
         keys.append((-3, _digest(" ".join(body[:LEAD_WORDS]))))
         keys += _band_keys(shingles)
     named = legal_name(title, text)
-    if named:
-        keys.append((LEGAL_TITLE_BAND, _digest(named)))
-    return Fingerprint(body, shingles, tuple(keys), bool(_REGULATION.search(title)), named)
+    site = _site(url)
+    if named:  # per site: two towns' "Allgemeinverfügung zur Corona-Pandemie" are not versions of each other
+        keys.append((LEGAL_TITLE_BAND, _digest(f"{site}|{named}")))
+    return Fingerprint(body, shingles, tuple(keys), bool(_REGULATION.search(title)), named, site)
+
+
+def _site(url: str | None) -> str:
+    host = urlsplit(url).netloc.lower() if url else ""
+    return host.removeprefix("www.")
 
 
 def legal_name(title: str, text: str) -> str:
@@ -184,7 +192,7 @@ def verify(a: Fingerprint, b: Fingerprint, *, same_url: bool = False) -> tuple[V
     contained = containment(short.shingles, long_.shingles)
     if len(short.shingles) >= 20 and contained >= 0.9 and short.words[:LEAD_WORDS] == long_.words[:LEAD_WORDS]:
         return "duplicate", f"Anreißer des längeren Textes ({contained * 100:.0f} % enthalten)"
-    if a.legal_title and a.legal_title == b.legal_title:  # rewritten, but under the same official name
+    if a.legal_title and (a.legal_title, a.site) == (b.legal_title, b.site):  # rewritten, same official name
         return "version", f"Fassungen desselben Rechtstextes: gleicher amtlicher Titel (Ähnlichkeit {_de(sim)})"
     return "different", f"verschieden (Ähnlichkeit {_de(sim)})"
 

@@ -62,6 +62,10 @@ def test_a_rewritten_regulation_under_the_same_official_name_is_a_version() -> N
     assert fa.legal_title == fb.legal_title != "" and set(fa.keys) & set(fb.keys)  # the index finds the pair
     verdict, why = verify(fa, fb)
     assert verdict == "version" and "gleicher amtlicher Titel" in why
+    town_a, town_b = fingerprint(*a, "https://www.doebeln.de/av/1"), fingerprint(*b, "https://doebeln.de/av/2")
+    assert verify(town_a, town_b)[0] == "version"  # one site, with or without "www."
+    other_town = fingerprint(*b, "https://www.freiberg.de/av/2")  # two towns' rules of the same name: not versions
+    assert not set(town_a.keys) & set(other_town.keys) and verify(town_a, other_town)[0] == "different"
     heading = "# Verordnung des Sächsischen Staatsministeriums zum Schutz vor dem Coronavirus (SächsCoronaSchVO)\n\n"
     short = same(
         ("SächsCoronaSchVO ab 14. Dezember", heading + rules_a), ("SächsCoronaSchVO ab 10. Mai", heading + rules_b)
