@@ -11,7 +11,16 @@ from typing import Any
 import pytest
 import yaml
 
-from bench.evalset import CORPUS, FIXTURES, REPO, evaluate_pairs, evaluate_rules, load_items, load_pairs
+from bench.evalset import (
+    CORPUS,
+    FIXTURES,
+    REPO,
+    bootstrap_f1,
+    evaluate_pairs,
+    evaluate_rules,
+    load_items,
+    load_pairs,
+)
 from bench.pagetext import page_text, usable
 
 FLOORS_FILE = FIXTURES / "floors.yaml"
@@ -25,6 +34,14 @@ def test_the_labelled_set_is_big_enough(corpus_dir: Path) -> None:
     assert len([p for p in load_pairs(corpus_dir) if p.kind == "duplicate" and p.id.startswith("revosax")]) >= 34
     halves = {item.half for item in items}
     assert halves == {"dev", "test"} and 0.4 < sum(i.half == "test" for i in items) / len(items) < 0.6
+
+
+def test_the_bootstrap_interval_holds_the_score_and_is_repeatable(corpus_dir: Path) -> None:
+    held_out = [item for item in load_items(corpus_dir) if item.group == "rubrik" and item.half == "test"]
+    score = evaluate_rules(held_out)["sectors"]["micro"].f1
+    low, high = bootstrap_f1(held_out, "sectors", rounds=300)
+    assert low < score < high and high - low < 0.3
+    assert bootstrap_f1(held_out, "sectors", rounds=300) == (low, high)  # seeded: the same every run
 
 
 def test_labelled_web_pages_are_extracted_whole(corpus_dir: Path) -> None:
