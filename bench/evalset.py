@@ -21,7 +21,7 @@ from pathlib import Path
 import yaml
 
 from bench.pagetext import page_text
-from process.classifier import THRESHOLD, Example, train
+from process.classifier import THRESHOLD, Example, labels, train
 from process.dedupe import fingerprint, verify
 from process.tagging import SourceHints, Tags, tag_item
 from process.taxonomy import Taxonomy, load_taxonomy
@@ -103,9 +103,9 @@ def load_items(corpus: Path) -> list[LabelledItem]:
 @lru_cache(maxsize=2)
 def _load_items(corpus: Path) -> tuple[LabelledItem, ...]:
     """Read once per process: the web pages' main text is extracted from their HTML (most of the cost)."""
-    labels = yaml.safe_load((FIXTURES / "corpus_labels.yaml").read_text(encoding="utf-8"))["items"]
+    entries = yaml.safe_load((FIXTURES / "corpus_labels.yaml").read_text(encoding="utf-8"))["items"]
     items = []
-    for entry in labels:
+    for entry in entries:
         if entry["corpus"] == "pages":  # real web pages: their main text is extracted from the HTML
             title, text = page_text(corpus, entry["file"])
         else:
@@ -220,7 +220,7 @@ def evaluate_classifier(
         for item in test:
             probs = model.probabilities(item.title, item.text) if model else {}
             tags = rule_tags(item, taxonomy)
-            rules = frozenset([f"sectors:{s}" for s in tags.sectors] + [f"topics:{t}" for t in tags.topics])
+            rules = labels(tags.sectors, tags.topics)
             predicted = {
                 "Klassifikator": frozenset(label for label, p in probs.items() if p >= 0.5),
                 "Regeln": rules,
@@ -240,7 +240,7 @@ def evaluate_classifier(
 
 
 def _labels(item: LabelledItem) -> frozenset[str]:
-    return frozenset([f"sectors:{s}" for s in item.sectors] + [f"topics:{t}" for t in item.topics])
+    return labels(item.sectors, item.topics)
 
 
 @dataclass(frozen=True)

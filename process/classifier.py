@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
@@ -46,6 +46,11 @@ class Example:
     title: str
     text: str
     labels: frozenset[str]  # "sectors:handwerk", "topics:kredite-buergschaften", …
+
+
+def labels(sectors: Iterable[str], topics: Iterable[str]) -> frozenset[str]:
+    """An item's tags as the classifier's labels: "sectors:handel", "topics:kredite-buergschaften"."""
+    return frozenset([f"sectors:{s}" for s in sectors] + [f"topics:{t}" for t in topics])
 
 
 def features(title: str, text: str) -> Counter[str]:

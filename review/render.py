@@ -12,7 +12,7 @@ from starlette.responses import RedirectResponse, Response
 from process.taxonomy import load_taxonomy
 from review.context import AppContext
 
-AXES = ("sectors", "topics")
+_LABELLED_AXES = ("sectors", "topics")  # axes with German labels; towns are their own names
 
 STATUS_LABELS = {
     "pending": "offen",
@@ -26,7 +26,9 @@ FACET_LABELS = {"sources": "Quelle", "sectors": "Branche", "topics": "Thema", "t
 @functools.cache
 def _choices() -> dict[str, tuple[tuple[str, str], ...]]:
     taxonomy = load_taxonomy()
-    found = {axis: tuple((slug, taxonomy.label(axis, slug)) for slug in taxonomy.slugs(axis)) for axis in AXES}
+    found = {
+        axis: tuple((slug, taxonomy.label(axis, slug)) for slug in taxonomy.slugs(axis)) for axis in _LABELLED_AXES
+    }
     found["towns"] = tuple((town, town) for town in taxonomy.towns)
     return found
 

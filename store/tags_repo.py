@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from process.classifier import Example, Model, train
+from process.classifier import Example, Model, labels, train
 from process.tagging import SourceHints, Tags, tag_item
 from process.taxonomy import AXES, Taxonomy
 from store import stories_repo
@@ -264,7 +264,7 @@ def training_examples(session: Session, limit: int = TRAINING_ITEMS) -> list[Exa
 
 
 def _example(sectors: Sequence[str], topics: Sequence[str], title: str, text: str) -> Example:
-    return Example(title, text, frozenset([f"sectors:{s}" for s in sectors] + [f"topics:{t}" for t in topics]))
+    return Example(title, text, labels(sectors, topics))
 
 
 def tag_infos(session: Session, item_ids: Iterable[int]) -> dict[int, TagInfo]:

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from flows.pipeline import enrich_in_batches
-from process.classifier import THRESHOLD
+from process.classifier import THRESHOLD, labels
 from process.model import Entry
 from process.taxonomy import load_taxonomy
 from store import items_repo, sources_repo, stories_repo, tags_repo
@@ -206,8 +206,9 @@ def test_the_classifier_learns_from_approved_items_and_the_latest_correction(fac
                                    taxonomy=TAX, actor="anna", now=NOW)  # fmt: skip
         tags_repo.correct_tags(session, ids[1], sectors=[], topics=[], towns=[], relevant=False, taxonomy=TAX,
                                actor="anna", now=NOW)  # fmt: skip
-        approved = Counter(_labels(get(session, ItemRow, one)) for one in ids[2:10])  # tagged by rule, approved
-    assert sum(1 for labels in approved if "sectors:handwerk" in labels) == 1  # the HWK's, through its default
+        rule_tagged = [get(session, ItemRow, one) for one in ids[2:10]]  # approved with the tags the rules gave
+        approved = Counter(labels(item.sectors, item.topics) for item in rule_tagged)
+    assert sum(1 for found in approved if "sectors:handwerk" in found) == 1  # the HWK's, through its default
     with transaction(factory) as session:
         examples = tags_repo.training_examples(session)
         expected = approved + Counter([frozenset({"sectors:industrie"}), frozenset()])
@@ -220,10 +221,6 @@ def test_the_classifier_learns_from_approved_items_and_the_latest_correction(fac
         stored = get(session, ItemTagsRow, ids[10]).suggestions
         assert stored and all(p >= THRESHOLD for found in stored.values() for p in found.values())
         assert min(model.probabilities("Sprechtag", OTHER).values()) < THRESHOLD  # and the model knows doubt
-
-
-def _labels(item: ItemRow) -> frozenset[str]:
-    return frozenset([f"sectors:{s}" for s in item.sectors] + [f"topics:{t}" for t in item.topics])
 
 
 def test_enrichment_commits_batch_by_batch_and_reports_progress(factory) -> None:  # type: ignore[no-untyped-def]
