@@ -8,6 +8,7 @@ Providers only get the item's detail, so they read the store through their own s
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -59,7 +60,7 @@ def story_panel(session: Session, detail: ItemDetail) -> Panel | None:
         )
     here = f"/staff/items/{detail.view.id}/story"
     if story.versions:
-        lines += _version_lines(session, story, here)
+        lines += _version_lines(session, story, here, detail.view.first_seen_at)
     if others:  # staff correct the rule: a wrong merge is split, the canonical text chosen
         if story.canonical_item_id != detail.view.id:
             lines.append(PanelLine("Dieser Eintrag soll die Geschichte vertreten?", action=f"{here}/canonical",
@@ -69,21 +70,20 @@ def story_panel(session: Session, detail: ItemDetail) -> Panel | None:
     return Panel("Geschichte", tuple(lines))
 
 
-def _version_lines(session: Session, story: stories_repo.StoryInfo, here: str) -> list[PanelLine]:
+def _version_lines(session: Session, story: stories_repo.StoryInfo, here: str, own_seen: datetime) -> list[PanelLine]:
     """Other versions of the same regulation, linked, with their state; an older one still published can be
     taken out of the public rubric here, so that readers do not find rules that no longer apply."""
-    own_seen = story.members[0].first_seen_at if story.members else None
     lines = []
     for other in stories_repo.version_stories(session, story.versions):
         seen = other.first_seen_at
-        older, newer = (seen < own_seen, seen > own_seen) if seen and own_seen else (False, False)
+        older, newer = (seen < own_seen, seen > own_seen) if seen else (False, False)
         when = f", zuerst gesehen {seen.astimezone(BERLIN):%d.%m.%Y}" if seen else ""
         state = "veröffentlicht" if other.published else "nicht veröffentlicht"
         kind = "Ältere" if older else "Neuere" if newer else "Andere"
         text = f"{kind} Fassung derselben Regelung ({state}{when}): {other.title}"
         link = f"/staff/items/{other.item_id}" if other.item_id is not None else None
         lines.append(PanelLine(text, link))
-        if older and other.published:
+        if other.published_before(own_seen):  # the rule of the queue's "ältere Fassung noch veröffentlicht"
             lines.append(PanelLine("Die ältere Fassung gilt nicht mehr?", action=f"{here}/retire/{other.story_id}",
                                    action_label="Ältere Fassung zurückziehen"))  # fmt: skip
     return lines

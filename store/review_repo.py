@@ -15,11 +15,11 @@ from typing import Any
 from sqlalchemy import and_, exists, func, or_, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
-from store import items_repo
+from store import items_repo, stories_repo
 from store.records import ItemView
 from store.review_schema import ItemFlagsRow, StaffRevisionRow
 from store.schema import AuditRow, ItemRow, ProvenanceRow, RevisionRow, SourceRow
-from store.story_schema import ItemTagsRow, StoryLinkRow, StoryMemberRow
+from store.story_schema import ItemTagsRow, StoryLinkRow, StoryMemberRow, links_story
 
 FACETS = ("sectors", "topics", "towns")
 NOT_RELEVANT = "nicht-relevant"  # the queue's relevance filter values (the tagger's judgement, issue 3)
@@ -165,8 +165,7 @@ _ROW_COLUMNS = (
     ItemRow.first_seen_at, RevisionRow.published_at, ItemRow.sectors, ItemRow.topics, ItemRow.towns,
     ItemFlagsRow.pinned, ItemTagsRow.relevant, SourceRow.name,
     exists(  # in a story linked with others (versions of a regulation): rare, looked at further by _mark_versions
-        select(1).select_from(StoryMemberRow).join(StoryLinkRow, or_(
-            StoryLinkRow.story_id == StoryMemberRow.story_id, StoryLinkRow.other_story_id == StoryMemberRow.story_id))
+        select(1).select_from(StoryMemberRow).join(StoryLinkRow, links_story(StoryMemberRow.story_id))
         .where(StoryMemberRow.item_id == ItemRow.id)
     ).label("linked"),
 )  # fmt: skip
@@ -205,25 +204,16 @@ def _mark_versions(session: Session, rows: list[QueueRow]) -> list[QueueRow]:
         return rows
     query = (
         select(StoryMemberRow.item_id, StoryMemberRow.story_id, StoryLinkRow.story_id, StoryLinkRow.other_story_id)
-        .join(StoryLinkRow, or_(StoryLinkRow.story_id == StoryMemberRow.story_id,
-                                StoryLinkRow.other_story_id == StoryMemberRow.story_id))
+        .join(StoryLinkRow, links_story(StoryMemberRow.story_id))
         .where(StoryMemberRow.item_id.in_(wanted))
-    )  # fmt: skip
+    )
     linked: dict[int, set[int]] = {}  # item -> the stories linked with its own
     for item_id, own, a, b in session.execute(query):
         linked.setdefault(item_id, set()).update({a, b} - {own})
-    published = dict(
-        session.execute(
-            select(StoryMemberRow.story_id, func.min(ItemRow.first_seen_at))
-            .join(ItemRow, ItemRow.id == StoryMemberRow.item_id)
-            .where(StoryMemberRow.story_id.in_(set().union(*linked.values())), ItemRow.status == "approved")
-            .group_by(StoryMemberRow.story_id)
-        ).all()
-    )
+    versions = {v.story_id: v for v in stories_repo.version_stories(session, set().union(*linked.values()))}
 
     def older_public(row: QueueRow) -> bool:
-        stories = linked.get(row.id, set())
-        return any(published[story] < row.first_seen_at for story in stories if story in published)
+        return any(versions[s].published_before(row.first_seen_at) for s in linked.get(row.id, ()) if s in versions)
 
     return [replace(row, older_version_published=True) if older_public(row) else row for row in rows]
 

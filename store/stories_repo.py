@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from process.dedupe import LEGAL_TITLE_BAND, Fingerprint, fingerprint, legal_name, verify
 from store.items_repo import DecisionError, audit
 from store.schema import ItemRow, ProvenanceRow, RevisionRow
-from store.story_schema import DedupeKeyRow, StoryLinkRow, StoryMemberRow, StoryRow
+from store.story_schema import DedupeKeyRow, StoryLinkRow, StoryMemberRow, StoryRow, links_story
 from store.upsert import chunks
 
 MAX_CANDIDATES = 50  # verify at most this many of the items sharing the most keys
@@ -295,11 +295,7 @@ def _info(session: Session, story_id: int) -> StoryInfo:
         .order_by(ProvenanceRow.first_seen_at, ProvenanceRow.id)
     )
     members = tuple(Provenance(p.item_id, p.source_id, p.url, p.first_seen_at) for p in session.scalars(query))
-    links = session.execute(
-        select(StoryLinkRow.story_id, StoryLinkRow.other_story_id).where(
-            (StoryLinkRow.story_id == story_id) | (StoryLinkRow.other_story_id == story_id)
-        )
-    )
+    links = session.execute(select(StoryLinkRow.story_id, StoryLinkRow.other_story_id).where(links_story(story_id)))
     versions = tuple(sorted({a if b == story_id else b for a, b in links}))
     return StoryInfo(story_id, story.canonical_item_id, members, versions)
 
@@ -307,19 +303,25 @@ def _info(session: Session, story_id: int) -> StoryInfo:
 @dataclass(frozen=True, slots=True)
 class VersionStory:
     """A linked story (another version of the same regulation) as staff see it: its canonical item's title,
-    when it was first seen, and which of its items are published."""
+    when it was first seen, and which of its items are published (and since when the earliest of them was seen)."""
 
     story_id: int
     item_id: int | None
     title: str
     first_seen_at: datetime | None
     published: tuple[int, ...]
+    published_seen_at: datetime | None = None
+
+    def published_before(self, when: datetime) -> bool:
+        """Is this version public with an item seen before ``when`` — an older version that may be retired? The
+        one rule of the queue marker and the item view's button."""
+        return self.published_seen_at is not None and self.published_seen_at < when
 
 
-def version_stories(session: Session, story_ids: Sequence[int]) -> list[VersionStory]:
+def version_stories(session: Session, story_ids: Iterable[int]) -> list[VersionStory]:
     """The given linked stories, oldest first."""
     found = []
-    for story_id in story_ids:
+    for story_id in set(story_ids):
         story = session.get(StoryRow, story_id)
         if story is None:
             continue
@@ -328,14 +330,17 @@ def version_stories(session: Session, story_ids: Sequence[int]) -> list[VersionS
             .join(RevisionRow, RevisionRow.id == ItemRow.current_revision_id)
             .where(ItemRow.id == story.canonical_item_id)
         ).first()
-        published = session.scalars(
-            select(ItemRow.id)
+        published = session.execute(
+            select(ItemRow.id, ItemRow.first_seen_at)
             .join(StoryMemberRow, StoryMemberRow.item_id == ItemRow.id)
             .where(StoryMemberRow.story_id == story_id, ItemRow.status == "approved")
             .order_by(ItemRow.id)
-        )
+        ).all()
         title, seen = (row.title, row.first_seen_at) if row else ("", None)
-        found.append(VersionStory(story_id, story.canonical_item_id, title, seen, tuple(published)))
+        since = min((when for _id, when in published), default=None)
+        found.append(
+            VersionStory(story_id, story.canonical_item_id, title, seen, tuple(i for i, _ in published), since)
+        )
     return sorted(found, key=lambda v: (v.first_seen_at is None, v.first_seen_at or datetime.min, v.story_id))
 
 

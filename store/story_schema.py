@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ColumnElement, ForeignKey, Index, Integer, String, Text, UniqueConstraint, or_
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store.schema import Base
@@ -92,3 +92,8 @@ class TagCorrectionRow(Base):
     relevant: Mapped[bool] = mapped_column(Boolean, default=True)
     actor: Mapped[str] = mapped_column(String(100))
     at: Mapped[datetime]
+
+
+def links_story(story: Any) -> ColumnElement[bool]:
+    """A story_links row that links ``story`` (an id or a column) with another, whichever side it is on."""
+    return or_(StoryLinkRow.story_id == story, StoryLinkRow.other_story_id == story)
