@@ -240,3 +240,19 @@ def test_enrichment_commits_batch_by_batch_and_reports_progress(factory) -> None
         assert len({info.story_id for info in stories_repo.stories_of(session, ids).values()}) == 1
     assert enrich_in_batches(factory, progress) == 0  # nothing pending: no batch, no progress call
     assert len(seen) == 3
+
+
+def test_the_classifier_is_trained_only_when_something_is_pending(factory, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    trained: list[int] = []
+    real = tags_repo.suggestion_model
+
+    def counting(session: Session, limit: int = tags_repo.TRAINING_ITEMS) -> object:
+        trained.append(limit)
+        return real(session, limit)
+
+    monkeypatch.setattr(tags_repo, "suggestion_model", counting)
+    assert enrich_in_batches(factory) == 0 and trained == []  # an empty run costs no training
+    with transaction(factory) as session:
+        items_repo.record_entries(session, "sab-news", [entry(1, "Meldung", RELEASE)], NOW)
+    assert enrich_in_batches(factory) == 1 and len(trained) == 1
+    assert enrich_in_batches(factory) == 0 and len(trained) == 1
