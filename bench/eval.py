@@ -57,9 +57,10 @@ def report(corpus: Path = CORPUS, *, verbose: bool = False, classifier: bool = T
             out(line(f"{half}: nicht relevant", rules["not_relevant"]["micro"]))
     held_out = [i for i in items if i.group == "rubrik" and i.half == "test"]
     out(f"\n95-%-Intervalle (Bootstrap über Einträge, 1000 Ziehungen), Testhälfte der Rubrik-Texte ({len(held_out)}):")
+    held_out_scores = evaluate_rules(held_out)
     for axis in ("sectors", "topics"):
         low, high = bootstrap_f1(held_out, axis)
-        out(f"  {axis:34} F1 {evaluate_rules(held_out)[axis]['micro'].f1:5.2f}   [{low:.2f} – {high:.2f}]")
+        out(f"  {axis:34} F1 {held_out_scores[axis]['micro'].f1:5.2f}   [{low:.2f} – {high:.2f}]")
     out("\nOrte (Regeln):\n" + line("micro", scored["alle"]["towns"]["micro"]))
     if classifier:
         out("\nVorschläge (logistische Regression, 5-fach kreuzvalidiert) gegen Regeln, micro:")
