@@ -111,12 +111,7 @@ def queue_page(
     session: Session, flt: QueueFilter, *, limit: int, after: tuple[datetime, int] | None = None
 ) -> QueuePage:
     """One page of the queue, newest first; ``after`` is the cursor of the previous page's last row."""
-    query = (
-        _filtered(select(*_ROW_COLUMNS), flt, _dialect(session))
-        .outerjoin(ItemFlagsRow, ItemFlagsRow.item_id == ItemRow.id)
-        .outerjoin(ItemTagsRow, ItemTagsRow.item_id == ItemRow.id)
-        .outerjoin(SourceRow, SourceRow.id == ItemRow.source_id)
-    )
+    query = _with_row_joins(_filtered(select(*_ROW_COLUMNS), flt, _dialect(session)))
     if after is not None:
         seen, item_id = after
         # a row value, not "a < x OR (a = x AND b < y)": PostgreSQL then starts the index scan at the cursor
@@ -171,6 +166,15 @@ _ROW_COLUMNS = (
 )  # fmt: skip
 
 
+def _with_row_joins(query: Any) -> Any:  # any Select of _ROW_COLUMNS
+    """The outer joins that _ROW_COLUMNS read from (flags, tags, source), shared by a page and a single row."""
+    return (
+        query.outerjoin(ItemFlagsRow, ItemFlagsRow.item_id == ItemRow.id)
+        .outerjoin(ItemTagsRow, ItemTagsRow.item_id == ItemRow.id)
+        .outerjoin(SourceRow, SourceRow.id == ItemRow.source_id)
+    )
+
+
 def _queue_row(found: Any) -> QueueRow:
     (item_id, revision_id, title, url, source_id, status, seen, published, sectors, topics, towns, pinned,
      relevant, source_name, linked) = found  # fmt: skip
@@ -184,14 +188,8 @@ def _queue_row(found: Any) -> QueueRow:
 
 def queue_row(session: Session, item_id: int) -> QueueRow | None:
     """One item as a queue row, whatever its status (the row shown after a decision)."""
-    query = (
-        select(*_ROW_COLUMNS)
-        .join(RevisionRow, RevisionRow.id == ItemRow.current_revision_id)
-        .outerjoin(ItemFlagsRow, ItemFlagsRow.item_id == ItemRow.id)
-        .outerjoin(ItemTagsRow, ItemTagsRow.item_id == ItemRow.id)
-        .outerjoin(SourceRow, SourceRow.id == ItemRow.source_id)
-        .where(ItemRow.id == item_id)
-    )
+    query = _with_row_joins(select(*_ROW_COLUMNS).join(RevisionRow, RevisionRow.id == ItemRow.current_revision_id))
+    query = query.where(ItemRow.id == item_id)
     found = session.execute(query).one_or_none()
     return None if found is None else _mark_versions(session, [_queue_row(found)])[0]
 
