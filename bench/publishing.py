@@ -19,7 +19,6 @@ import resource
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -28,7 +27,6 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 import httpx  # noqa: E402
-import uvicorn  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
 
 from publish.publisher import run_publish  # noqa: E402
@@ -39,7 +37,7 @@ from store.db import make_engine, session_factory, upgrade  # noqa: E402
 from store.review_schema import ItemFlagsRow  # noqa: E402
 from store.schema import ItemRow, ProvenanceRow, RevisionRow, SourceRow  # noqa: E402
 from store.story_schema import StoryMemberRow, StoryRow  # noqa: E402
-from tests.httpserver import free_port  # noqa: E402
+from tests.httpserver import serving  # noqa: E402
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 
@@ -140,15 +138,6 @@ def poll(url: str, rounds: int, conditional: bool) -> tuple[float, int]:
         return (time.perf_counter() - start) / rounds, sent // rounds
 
 
-def serve(settings: Settings) -> tuple[uvicorn.Server, str]:
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_public_app(settings), host="127.0.0.1", port=port, log_level="error"))
-    threading.Thread(target=server.run, daemon=True).start()
-    while not server.started:
-        time.sleep(0.02)
-    return server, f"http://127.0.0.1:{port}"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--items", type=int, default=10_000)
@@ -173,11 +162,10 @@ def main() -> None:
         print(f"publish, nothing changed: {unchanged:.3f} s, status {same.status}, wrote anything: {wrote} "
               f"(target < 0.3 s, no write); naive forced full publish: {forced['seconds']:.2f} s "
               f"-> {float(str(forced['seconds'])) / unchanged:.0f}x")  # fmt: skip
-        server, base = serve(settings)
-        url = f"{base}/feeds/alle.rss"
-        plain, plain_bytes = poll(url, 500, False)
-        cond, cond_bytes = poll(url, 500, True)
-        server.should_exit = True
+        with serving(create_public_app(settings)) as base:
+            url = f"{base}/feeds/alle.rss"
+            plain, plain_bytes = poll(url, 500, False)
+            cond, cond_bytes = poll(url, 500, True)
         print(f"feed poll with If-None-Match (304): {cond * 1000:.2f} ms, {cond_bytes} B body; "
               f"without (200): {plain * 1000:.2f} ms, {plain_bytes} B body -> {plain / cond:.1f}x time, "
               f"{plain_bytes} B saved per poll")  # fmt: skip

@@ -10,6 +10,7 @@ import pytest
 
 from publish.publisher import run_publish
 from store import items_repo
+from tests.httpserver import serving
 from tests.review.conftest import ReviewEnv, login, review_env  # noqa: F401  (fixtures)
 from webapp import create_site
 
@@ -73,8 +74,6 @@ async def test_a_decision_announces_itself_once_per_burst(review_env: ReviewEnv)
 
 
 def test_shutting_the_site_down_closes_every_part(review_env: ReviewEnv) -> None:  # noqa: F811
-    from starlette.testclient import TestClient
-
     site = create_site(review_env.settings)
     closed: list[str] = []
     import store.db as db
@@ -89,8 +88,8 @@ def test_shutting_the_site_down_closes_every_part(review_env: ReviewEnv) -> None
             original()
 
         pool.dispose = note  # type: ignore[method-assign]
-    with TestClient(site) as client:  # runs startup and shutdown of the ASGI lifespan
-        assert client.get("/staff/login").status_code == 200
+    with serving(site) as base:  # runs startup and, on leaving, shutdown of the ASGI lifespan
+        assert httpx.get(base + "/staff/login").status_code == 200
     assert len(closed) >= 2  # staff app and Kauf-regional app each dispose their engine
 
 
@@ -99,7 +98,6 @@ def test_startup_sizes_the_worker_thread_pool(review_env: ReviewEnv) -> None:  #
     import anyio.to_thread
     from starlette.requests import Request
     from starlette.responses import JSONResponse
-    from starlette.testclient import TestClient
 
     settings = review_env.settings.model_copy(update={"serve_threads": 3})
     tokens: list[float] = []
@@ -112,8 +110,8 @@ def test_startup_sizes_the_worker_thread_pool(review_env: ReviewEnv) -> None:  #
 
     app = create_app(settings)
     app.add_route("/probe", probe)
-    with TestClient(app) as client:  # runs the startup handlers (the combined site runs the staff app's)
-        client.get("/probe")
+    with serving(app) as base:  # runs the startup handlers (the combined site runs the staff app's)
+        httpx.get(base + "/probe")
     assert tokens == [3]
 
 

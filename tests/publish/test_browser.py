@@ -4,20 +4,17 @@ filters work with JavaScript switched off."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import uvicorn
 from sqlalchemy.orm import Session, sessionmaker
 
 from publish.publisher import run_publish
 from publish.serve import create_public_app
 from settings import Settings
-from tests.httpserver import free_port
+from tests.httpserver import serving
 from tests.publish.conftest import STANDARD
 from tests.publish.seed import NOW, add_approved
 
@@ -36,15 +33,8 @@ def base_url(site_db: tuple[Settings, sessionmaker[Session]]) -> Iterator[str]:
     settings, factory = site_db
     add_approved(factory, STANDARD)
     run_publish(settings, now=NOW)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_public_app(settings), host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}/"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_public_app(settings)) as base:
+        yield base + "/"
 
 
 @pytest.fixture

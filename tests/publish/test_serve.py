@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import httpx
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
-from starlette.testclient import TestClient
 
 from publish.publisher import run_publish
 from publish.serve import create_public_app
 from settings import Settings
+from tests.httpserver import serving
 from tests.publish.conftest import STANDARD
 from tests.publish.seed import NOW, add_approved
 
@@ -16,11 +19,12 @@ SiteDb = tuple[Settings, sessionmaker[Session]]
 
 
 @pytest.fixture
-def client(site_db: SiteDb) -> TestClient:
+def client(site_db: SiteDb) -> Iterator[httpx.Client]:
     settings, factory = site_db
     add_approved(factory, STANDARD)
     run_publish(settings, now=NOW)
-    return TestClient(create_public_app(settings))
+    with serving(create_public_app(settings)) as base, httpx.Client(base_url=base) as http:
+        yield http
 
 
 @pytest.mark.parametrize(
@@ -34,7 +38,7 @@ def client(site_db: SiteDb) -> TestClient:
         ("/feeds/thema-weitere.json", "application/feed+json; charset=utf-8"),
     ],
 )
-def test_content_types_and_security_headers(client: TestClient, path: str, content_type: str) -> None:
+def test_content_types_and_security_headers(client: httpx.Client, path: str, content_type: str) -> None:
     response = client.get(path)
     assert response.status_code == 200
     assert response.headers["content-type"] == content_type
@@ -43,7 +47,7 @@ def test_content_types_and_security_headers(client: TestClient, path: str, conte
     assert response.headers["etag"].startswith('"') and "W/" not in response.headers["etag"]
 
 
-def test_feed_reader_polling_gets_304(client: TestClient) -> None:
+def test_feed_reader_polling_gets_304(client: httpx.Client) -> None:
     first = client.get("/feeds/ort-freiberg.rss")
     etag, modified = first.headers["etag"], first.headers["last-modified"]
     again = client.get("/feeds/ort-freiberg.rss", headers={"If-None-Match": etag})
@@ -55,7 +59,7 @@ def test_feed_reader_polling_gets_304(client: TestClient) -> None:
     assert client.get("/feeds/ort-freiberg.rss", headers=both).status_code == 200
 
 
-def test_new_content_changes_the_etag_and_keeps_it_for_unchanged_files(site_db: SiteDb, client: TestClient) -> None:
+def test_new_content_changes_the_etag_and_keeps_it_for_unchanged_files(site_db: SiteDb, client: httpx.Client) -> None:
     settings, factory = site_db
     before = {path: client.get(path).headers["etag"] for path in ("/feeds/alle.atom", "/feeds/ort-doebeln.atom")}
     from tests.publish.seed import Seed
@@ -67,7 +71,7 @@ def test_new_content_changes_the_etag_and_keeps_it_for_unchanged_files(site_db: 
     assert doebeln.status_code == 304
 
 
-def test_cors_for_feeds_only_and_framing_for_widgets_only(client: TestClient) -> None:
+def test_cors_for_feeds_only_and_framing_for_widgets_only(client: httpx.Client) -> None:
     assert client.get("/feeds/alle.json").headers["access-control-allow-origin"] == "*"
     page = client.get("/index.html").headers
     assert "access-control-allow-origin" not in page
@@ -78,13 +82,14 @@ def test_cors_for_feeds_only_and_framing_for_widgets_only(client: TestClient) ->
 
 
 @pytest.mark.parametrize("path", ["/.release.json", "/../rubrik.db", "/releases/", "/nope.html", "/feeds/%2e%2e/x"])
-def test_only_release_files_are_served(client: TestClient, path: str) -> None:
+def test_only_release_files_are_served(client: httpx.Client, path: str) -> None:
     assert client.get(path).status_code == 404
 
 
-def test_head_and_no_release_yet(site_db: SiteDb, client: TestClient) -> None:
+def test_head_and_no_release_yet(site_db: SiteDb, client: httpx.Client) -> None:
     head = client.head("/feeds/alle.rss")
     assert head.status_code == 200 and head.content == b"" and int(head.headers["content-length"]) > 100
     settings, _ = site_db
-    empty = TestClient(create_public_app(settings.model_copy(update={"site_dir": settings.site_dir / "none"})))
-    assert empty.get("/").status_code == 503
+    with serving(create_public_app(settings.model_copy(update={"site_dir": settings.site_dir / "none"}))) as base:
+        empty = httpx.get(base + "/")
+    assert empty.status_code == 503 and empty.text == "Noch nichts veröffentlicht."

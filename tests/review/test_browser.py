@@ -4,19 +4,16 @@ here the approved revision is checked in the store, which is what publishing rea
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from review.app import create_app
 from store.db import make_engine, session_factory, transaction, upgrade
 from store.schema import ItemRow
-from tests.httpserver import free_port
+from tests.httpserver import serving
 from tests.review.conftest import PASSWORD, seed
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -33,17 +30,9 @@ def server(tmp_path: Path, make_settings: Any) -> Iterator[tuple[str, Any]]:
     upgrade(engine)
     factory = session_factory(engine)
     seed(factory)
-    port = free_port()
     app = create_app(make_settings(database_url=url, review_counts_ttl=0))
-    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not uv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", factory
-    uv.should_exit = True
-    thread.join(5)
+    with serving(app, lifespan="off") as base:
+        yield base, factory
     engine.dispose()
 
 
