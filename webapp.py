@@ -13,12 +13,14 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from publish.places import public_places
 from publish.serve import create_public_app
 from review.app import create_app
 from review.directory_app import create_directory_app, is_form_path
-from review.hooks import Hooks, Panel, PanelLine
-from review.story_panels import lazy_factory, story_hooks
+from review.hooks import Hooks, Panel, PanelLine, PanelProvider
+from review.story_panels import story_hooks
 from settings import Settings
 from store.review_repo import ItemDetail
 
@@ -30,10 +32,10 @@ STAFF_PREFIX = "/staff"
 log = logging.getLogger("rubrik.web")
 
 
-def public_panel(settings: Settings) -> Callable[[ItemDetail], Panel | None]:
+def public_panel(settings: Settings) -> PanelProvider:
     base = settings.public_base_url if settings.public_base_url.endswith("/") else settings.public_base_url + "/"
 
-    def provider(detail: ItemDetail) -> Panel | None:
+    def provider(_session: Session, detail: ItemDetail) -> Panel | None:
         view = detail.view
         places = public_places(
             approved=view.approved_revision_id is not None and view.status in ("approved", "pending"),
@@ -85,7 +87,7 @@ def _is_decision(scope: Scope) -> bool:
 def create_site(settings: Settings, *, on_decision: Callable[[], None] | None = None) -> ASGIApp:
     """``on_decision`` is called after each successful review decision or edit (``rubrik run`` uses it to
     start a publish run)."""
-    hooks = story_hooks(lazy_factory(settings.database_url), Hooks(public=(public_panel(settings),)))
+    hooks = story_hooks(Hooks(public=(public_panel(settings),)))
     staff = create_app(settings, hooks=hooks)
     public = create_public_app(settings)
     directory = create_directory_app(settings)  # the Kauf-regional form and private links (issue 7)

@@ -2,7 +2,7 @@
 
 Pure: from the item's tags, approval and expiry to (label, absolute URL) pairs, using the same facet rules as
 the render (``publish.taxonomy``), so staff see exactly the pages and feeds the next publish will put it on.
-Wiring (composition root): ``Hooks(public=(lambda d: Panel("Öffentlich", tuple(PanelLine(t, h) for t, h in
+Wiring (composition root): ``Hooks(public=(lambda session, d: Panel("Öffentlich", tuple(PanelLine(t, h) for t, h in
 public_places(...)))),)``.
 """
 

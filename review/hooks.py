@@ -1,14 +1,17 @@
 """Extension points of the item view for parts built elsewhere.
 
 Stories (issue 3) add the story an item belongs to and its duplicates; publishing (issue 5) adds whether and
-where the approved revision appears in the public output. Each provider gets the item's detail and returns a
-:class:`Panel` (plain text, escaped by the template) or None. ``create_app(settings, hooks=...)`` takes them.
+where the approved revision appears in the public output. Each provider gets the item page's database session
+(one transaction for the whole page, read only) and the item's detail, and returns a :class:`Panel` (plain text,
+escaped by the template) or None. ``create_app(settings, hooks=...)`` takes them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
 
 from store.review_repo import ItemDetail
 
@@ -27,7 +30,7 @@ class Panel:
     lines: tuple[PanelLine, ...]
 
 
-PanelProvider = Callable[[ItemDetail], Panel | None]
+PanelProvider = Callable[[Session, ItemDetail], Panel | None]
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,6 @@ class Hooks:
     public: tuple[PanelProvider, ...] = ()  # "appears in public output"
     extra: dict[str, tuple[PanelProvider, ...]] = field(default_factory=dict)
 
-    def panels(self, slot: str, detail: ItemDetail) -> list[Panel]:
+    def panels(self, slot: str, session: Session, detail: ItemDetail) -> list[Panel]:
         providers: tuple[PanelProvider, ...] = getattr(self, slot, None) or self.extra.get(slot, ())
-        return [panel for provider in providers if (panel := provider(detail)) is not None]
+        return [panel for provider in providers if (panel := provider(session, detail)) is not None]

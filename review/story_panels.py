@@ -2,46 +2,35 @@
 the story ("auch gemeldet von …", canonical text, linked versions), possible duplicates in other stories,
 and why each tag was given plus the classifier's suggestions (labelled as suggestions, with confidence).
 
-Providers only get the item's detail, so they read the store through their own session factory.
+Providers read the store in the item page's own transaction (``review.hooks``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from process.dates import BERLIN
-from review.hooks import Hooks, Panel, PanelLine, PanelProvider
+from review.hooks import Hooks, Panel, PanelLine
 from review.render import tag_label
 from store import review_repo, stories_repo, tags_repo
-from store.db import transaction
 from store.review_repo import ItemDetail
 
 _AXES = {"sectors": "Branche", "topics": "Thema", "towns": "Ort"}
-Factory = Callable[[], sessionmaker[Session]]
 
 
-def story_hooks(factory: Factory, base: Hooks | None = None) -> Hooks:
+def story_hooks(base: Hooks | None = None) -> Hooks:
     """``base`` with the story, duplicate and tag-reason providers added."""
     base = base or Hooks()
     return Hooks(
-        story=(*base.story, _provider(factory, story_panel)),
-        duplicates=(*base.duplicates, _provider(factory, duplicates_panel)),
-        tag_reasons=(*base.tag_reasons, _provider(factory, tags_panel)),
+        story=(*base.story, story_panel),
+        duplicates=(*base.duplicates, duplicates_panel),
+        tag_reasons=(*base.tag_reasons, tags_panel),
         public=base.public,
         extra=dict(base.extra),
     )
-
-
-def _provider(factory: Factory, build: Callable[[Session, ItemDetail], Panel | None]) -> PanelProvider:
-    def provider(detail: ItemDetail) -> Panel | None:
-        with transaction(factory()) as session:
-            return build(session, detail)
-
-    return provider
 
 
 def story_panel(session: Session, detail: ItemDetail) -> Panel | None:
@@ -149,17 +138,3 @@ def tags_panel(session: Session, detail: ItemDetail) -> Panel | None:
         lines.append(PanelLine(f"Vorgeschlagenes Ablaufdatum {day}: {info.expires_reason}", action=action,
                                action_label="Als Ablaufdatum übernehmen"))  # fmt: skip
     return Panel("Schlagworte und Gründe", tuple(lines))
-
-
-def lazy_factory(database_url: str) -> Factory:
-    """A session factory made on first use (the panels' own engine, created only when an item is shown)."""
-    made: list[sessionmaker[Session]] = []
-
-    def factory() -> sessionmaker[Session]:
-        if not made:
-            from store.db import make_engine, session_factory
-
-            made.append(session_factory(make_engine(database_url)))
-        return made[0]
-
-    return factory

@@ -86,12 +86,13 @@ def _fields(page: ItemPage) -> dict[str, Any]:
 
 
 def _page(ctx: AppContext, item_id: int) -> ItemPage | None:
-    with transaction(ctx.factory) as session:
+    with transaction(ctx.factory) as session:  # one transaction for the page and its panels
         detail = review_repo.item_detail(session, item_id)
         if detail is None:
             return None
         newer, older = review_repo.neighbours(session, item_id)
         tags = tags_repo.tag_infos(session, [item_id]).get(item_id)
+        panels = {slot: ctx.hooks.panels(slot, session, detail) for slot in SLOTS}
     compare, label = _comparison(detail)
     if detail.view.diff:
         diff = stored_diff(detail.view.diff)
@@ -101,7 +102,6 @@ def _page(ctx: AppContext, item_id: int) -> ItemPage | None:
         )
     else:
         diff = ()
-    panels = {slot: ctx.hooks.panels(slot, detail) for slot in SLOTS}
     return ItemPage(detail, compare, label, diff, panels, newer, older, _form_values(detail, tags))
 
 

@@ -94,7 +94,7 @@ def review_env(db_url: str, make_settings: Any) -> Iterator[ReviewEnv]:
     upgrade(engine)
     factory = session_factory(engine)
     seed(factory)
-    yield ReviewEnv(settings, factory, create_app(settings, hooks=story_hooks(lambda: factory)))
+    yield ReviewEnv(settings, factory, create_app(settings, hooks=story_hooks()))
     engine.dispose()
 
 

@@ -147,7 +147,9 @@ async def test_item_view_escapes_hostile_text_and_shows_hooks_and_diff(review_en
             T0.replace(hour=9),
         )
     hooks = Hooks(
-        public=(lambda detail: Panel("Öffentlich", (PanelLine(f"Fassung {detail.view.approved_revision_id}"),)),)
+        public=(
+            lambda _session, detail: Panel("Öffentlich", (PanelLine(f"Fassung {detail.view.approved_revision_id}"),)),
+        )
     )
     app = create_app(review_env.settings, hooks=hooks)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as http:

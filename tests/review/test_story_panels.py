@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Connection, Engine, event, select
 
 from process.model import Entry
 from process.taxonomy import load_taxonomy
@@ -63,6 +63,27 @@ async def test_item_view_shows_story_tag_reasons_and_suggestions(
     other = (await client.get(f"/staff/items/{second}")).text
     assert "auch gemeldet von IHK (ihk)" in other and f"Maßgeblicher Text: Eintrag {first}" in other
     assert f'<a href="/staff/items/{first}"' in other
+
+
+async def test_the_item_page_reads_itself_and_all_its_panels_in_one_transaction(
+    review_env: ReviewEnv, client: httpx.AsyncClient
+) -> None:
+    """The panels see the same snapshot as the page (a decision in between cannot split them) and need no
+    engine, connection pool or transaction of their own: one for the session check, one for the page."""
+    first, _ = _story_of_two(review_env)
+    await login(client)
+    begun: list[str] = []
+
+    def note(connection: Connection) -> None:
+        begun.append(str(connection.engine.url))
+
+    event.listen(Engine, "begin", note)
+    try:
+        page = await client.get(f"/staff/items/{first}")
+    finally:
+        event.remove(Engine, "begin", note)
+    assert "auch gemeldet von" in page.text and "Schlagworte und Gründe" in page.text
+    assert len(begun) == 2 and len(set(begun)) == 1
 
 
 async def test_possible_duplicates_panel_lists_similar_items_of_other_stories(
