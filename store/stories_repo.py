@@ -10,7 +10,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import cast
 
-from sqlalchemy import Select, Table, and_, bindparam, delete, insert, or_, select
+from sqlalchemy import Row, Select, Table, and_, bindparam, delete, insert, or_, select
 from sqlalchemy.orm import Session
 
 from process.dedupe import LEGAL_TITLE_BAND, Fingerprint, fingerprint, legal_name, verify
@@ -319,28 +319,31 @@ class VersionStory:
 
 
 def version_stories(session: Session, story_ids: Iterable[int]) -> list[VersionStory]:
-    """The given linked stories, oldest first."""
-    found = []
-    for story_id in set(story_ids):
-        story = session.get(StoryRow, story_id)
-        if story is None:
-            continue
-        row = session.execute(
-            select(ItemRow.first_seen_at, RevisionRow.title)
-            .join(RevisionRow, RevisionRow.id == ItemRow.current_revision_id)
-            .where(ItemRow.id == story.canonical_item_id)
-        ).first()
-        published = session.execute(
-            select(ItemRow.id, ItemRow.first_seen_at)
-            .join(StoryMemberRow, StoryMemberRow.item_id == ItemRow.id)
-            .where(StoryMemberRow.story_id == story_id, ItemRow.status == "approved")
+    """The given linked stories, oldest first (two queries however many there are)."""
+    ids = sorted(set(story_ids))
+    heads: list[Row[int, int | None, datetime, str]] = []
+    published: list[Row[int, int, datetime]] = []
+    for chunk in chunks(ids):
+        heads += session.execute(
+            select(StoryRow.id, StoryRow.canonical_item_id, ItemRow.first_seen_at, RevisionRow.title)
+            .outerjoin(ItemRow, ItemRow.id == StoryRow.canonical_item_id)
+            .outerjoin(RevisionRow, RevisionRow.id == ItemRow.current_revision_id)
+            .where(StoryRow.id.in_(chunk))
+        ).all()
+        published += session.execute(
+            select(StoryMemberRow.story_id, ItemRow.id, ItemRow.first_seen_at)
+            .join(ItemRow, ItemRow.id == StoryMemberRow.item_id)
+            .where(StoryMemberRow.story_id.in_(chunk), ItemRow.status == "approved")
             .order_by(ItemRow.id)
         ).all()
-        title, seen = (row.title, row.first_seen_at) if row else ("", None)
-        since = min((when for _id, when in published), default=None)
-        found.append(
-            VersionStory(story_id, story.canonical_item_id, title, seen, tuple(i for i, _ in published), since)
-        )
+    public: dict[int, list[tuple[int, datetime]]] = {}
+    for story_id, item_id, seen in published:
+        public.setdefault(story_id, []).append((item_id, seen))
+    found = []
+    for story_id, canonical, seen, title in heads:
+        items = public.get(story_id, [])
+        since = min((when for _id, when in items), default=None)
+        found.append(VersionStory(story_id, canonical, title or "", seen, tuple(i for i, _ in items), since))
     return sorted(found, key=lambda v: (v.first_seen_at is None, v.first_seen_at or datetime.min, v.story_id))
 
 
