@@ -145,6 +145,27 @@ def test_regulation_versions_are_linked_not_merged(factory) -> None:  # type: ig
         assert infos[ids[3]].versions == ()  # a generic title names no particular text
 
 
+def test_version_stories_tell_which_linked_version_is_older_and_still_published(factory) -> None:  # type: ignore[no-untyped-def]
+    base = " ".join(f"§ {n} Regelung für Betriebe der Gastronomie und des Handels Absatz {n}." for n in range(40))
+    record(factory, "medienservice-smwa", entry(1, "Sächsische Corona-Schutz-Verordnung", base))
+    changed = base.replace("Absatz 3.", "Absatz 3 entfällt.").replace("§ 30", "§ 30 neu gefasst")
+    record(factory, "medienservice-smwa", entry(2, "Sächsische Corona-Schutz-Verordnung ab 1. Dezember", changed),
+           at=NOW + timedelta(days=7))  # fmt: skip
+    with transaction(factory) as session:
+        old, new = session.scalars(select(ItemRow.id).order_by(ItemRow.id))
+        items_repo.approve(session, [old], actor="rita", now=NOW)
+        infos = stories_repo.stories_of(session, [old, new])
+        stories = [infos[old].story_id, infos[new].story_id]
+        found = stories_repo.version_stories(session, [stories[1], stories[0], stories[1], 999_999])
+    assert [v.story_id for v in found] == stories  # oldest first, each once, unknown ids left out
+    older, newer = found
+    assert (older.item_id, older.published, older.published_seen_at) == (old, (old,), NOW)
+    assert older.title == "Sächsische Corona-Schutz-Verordnung" and older.first_seen_at == NOW
+    assert (newer.item_id, newer.published, newer.published_seen_at) == (new, (), None)
+    assert older.published_before(NOW + timedelta(days=7)) and not older.published_before(NOW)
+    assert not newer.published_before(NOW + timedelta(days=30))
+
+
 def test_changed_item_is_processed_once_per_revision(factory) -> None:  # type: ignore[no-untyped-def]
     record(factory, "sab-news", entry(1, "Zuschussprogramm", RELEASE))
     sab = item_id(factory, "sab-news")
