@@ -79,16 +79,58 @@ def tag_item(title: str, text: str, taxonomy: Taxonomy, hints: SourceHints = Sou
         sectors, topics = {}, {}
     towns = find_towns(title + "\n" + text[:_TOWN_TEXT_CHARS], taxonomy, hints.towns)
     deadline = find_deadline(title + "\n" + text)
+    written = _AsWritten(title + "\n" + text)
     return Tags(
         sectors=_ordered(sectors, taxonomy.slugs("sectors")),
         topics=_ordered(topics, taxonomy.slugs("topics")),
         towns=_ordered(towns, taxonomy.towns),
         relevant=relevant,
-        reasons={"sectors": sectors, "topics": topics, "towns": towns},
-        relevance_reason=why,
+        reasons={"sectors": written.all(sectors), "topics": written.all(topics), "towns": written.all(towns)},
+        relevance_reason=written(why),
         expires_at=deadline.expires_at if deadline else None,
         expires_reason=f"Frist erkannt: „{deadline.reason}“" if deadline else None,
     )
+
+
+class _AsWritten:
+    """Reasons with each quoted hit spelled as the text spells it: matching runs on folded text
+    ("„ueberbrueckungshilfe“"), staff read the original ("„Überbrückungshilfe“"). A hit the text does not
+    spell in a way folding explains (other accents) stays folded."""
+
+    _QUOTED = re.compile(r"„([^“]+)“")
+
+    def __init__(self, raw: str) -> None:
+        self._raw = raw
+        self._spelled: dict[str, str] = {}
+
+    def __call__(self, reason: str) -> str:
+        return self._QUOTED.sub(lambda quoted: f"„{self._spelling(quoted.group(1))}“", reason)
+
+    def all(self, reasons: Mapping[str, str]) -> dict[str, str]:
+        return {slug: self(why) for slug, why in reasons.items()}
+
+    def _spelling(self, folded: str) -> str:
+        if folded not in self._spelled:
+            found = _unfolded_re(folded).search(self._raw)
+            self._spelled[folded] = found.group(0) if found else folded
+        return self._spelled[folded]
+
+
+_UNFOLD = {"ae": "(?:ae|ä)", "oe": "(?:oe|ö)", "ue": "(?:ue|ü)", "ss": "(?:ss|ß)"}
+
+
+@lru_cache(maxsize=4096)
+def _unfolded_re(folded: str) -> re.Pattern[str]:
+    """The whole words (or phrase) ``folded`` stands for, in any case, umlauts and ß written either way."""
+    pattern, i = [], 0
+    while i < len(folded):
+        if folded[i : i + 2] in _UNFOLD:
+            pattern.append(_UNFOLD[folded[i : i + 2]])
+            i += 2
+            continue
+        pattern.append(r"\s+" if folded[i] == " " else re.escape(folded[i]))
+        i += 1
+    return re.compile(r"(?<![\w-])" + "".join(pattern) + r"(?![\w-])", re.IGNORECASE)
 
 
 def _masked_text(raw: str, taxonomy: Taxonomy) -> str:
@@ -298,25 +340,38 @@ def judge_relevance(
     business = business_title + _business_found(tax, lead)
     private = _parts_found(tax.private, title) or ([] if business_title else _parts_found(tax.private, lead))
     if private and not recipients.text:
-        return False, "nicht wirtschaftsrelevant: richtet sich an Privatpersonen („" + "“, „".join(private[:3]) + "“)"
+        return False, f"nicht wirtschaftsrelevant: richtet sich an Privatpersonen ({_quoted(private, title, lead)})"
     if not topics and not business_title and (off := _parts_found(tax.not_relevant, title)):
-        return False, f"nicht wirtschaftsrelevant: Thema „{off[0]}“ im Titel, kein Wirtschaftsthema"
+        return False, f"nicht wirtschaftsrelevant: Thema {_quoted(off[:1], title)} im Titel, kein Wirtschaftsthema"
     if recipients.text:
         if found := _business_found(tax, recipients):
-            return True, "Empfänger sind Unternehmen: " + ", ".join(found[:3])
+            return True, "Empfänger sind Unternehmen: " + _quoted(found, recipients, skip=tax.business_skip)
         if others := _parts_found(tax.non_business, recipients):
-            return False, "nicht wirtschaftsrelevant: Empfänger sind " + ", ".join(others[:3])
+            return False, "nicht wirtschaftsrelevant: Empfänger sind " + _quoted(others, recipients)
     if not business_title and (public := _parts_found(tax.public_bodies, title)):
-        return False, "nicht wirtschaftsrelevant: Titel nennt als Adressaten " + ", ".join(public[:3])
+        return False, "nicht wirtschaftsrelevant: Titel nennt als Adressaten " + _quoted(public, title)
     if strong := [t for t in topics if t in tax.business_topics]:
-        return True, "Wirtschaftsthema erkannt: " + ", ".join(strong)
+        return True, "Wirtschaftsthema erkannt: " + ", ".join(tax.label("topics", t) for t in strong)
     if business or sectors:
-        return True, "Unternehmensbezug: " + ", ".join((list(sectors) + business)[:3])
+        shown = [f"Branche {tax.label('sectors', s)}" for s in sectors][:3]
+        if business and len(shown) < 3:
+            shown.append(_quoted(business, title, lead, most=3 - len(shown), skip=tax.business_skip))
+        return True, "Unternehmensbezug: " + ", ".join(shown)
     if others := _parts_found(tax.non_business, title, lead):
-        return False, "nicht wirtschaftsrelevant: richtet sich an " + ", ".join(others[:3])
+        return False, "nicht wirtschaftsrelevant: richtet sich an " + _quoted(others, title, lead)
     if topics:
-        return True, "Wirtschaftsthema erkannt: " + ", ".join(topics)
+        return True, "Wirtschaftsthema erkannt: " + ", ".join(tax.label("topics", t) for t in topics)
     return False, "nicht wirtschaftsrelevant: kein Wirtschaftsthema, keine Branche, kein Unternehmensbezug"
+
+
+def _quoted(parts: Sequence[str], *fields: _Field, most: int = 3, skip: tuple[str, ...] = ()) -> str:
+    """The first ``most`` of ``parts`` as staff read them: each as the first word of ``fields`` it was found in
+    ("unternehm" → „unternehmen“, spelled as written once the reasons are done), quoted."""
+    shown = []
+    for part in parts[:most]:
+        found = (w for f in fields for w in f.words if _part_in(part, w) and not any(s in w for s in skip))
+        shown.append(f"„{part if ' ' in part else next(found, part)}“")
+    return ", ".join(shown)
 
 
 def _business_found(tax: Taxonomy, *fields: _Field) -> list[str]:
@@ -386,7 +441,7 @@ def _collapse_enumeration(sectors: dict[str, str], taxonomy: Taxonomy, addressee
             for slug in named:
                 sectors.pop(slug, None)
             sectors[GENERAL_SECTOR] = (
-                f"{field_.name} zählen viele Branchen auf ({', '.join(named)}): Unternehmen allgemein"
+                f"{field_.name} zählen viele Branchen auf ({_labels(taxonomy, named)}): Unternehmen allgemein"
             )
     specific = [slug for slug in sectors if slug != GENERAL_SECTOR]
     if specific and not any(k in sectors.get(GENERAL_SECTOR, "Titel:") for k in _FIRM_GENERAL):
@@ -396,7 +451,11 @@ def _collapse_enumeration(sectors: dict[str, str], taxonomy: Taxonomy, addressee
     if len(specific) >= taxonomy.enumeration_sectors:
         for slug in specific:
             del sectors[slug]
-        sectors[GENERAL_SECTOR] = "Aufzählung vieler Branchen (" + ", ".join(specific) + "): Unternehmen allgemein"
+        sectors[GENERAL_SECTOR] = f"Aufzählung vieler Branchen ({_labels(taxonomy, specific)}): Unternehmen allgemein"
+
+
+def _labels(taxonomy: Taxonomy, sectors: Sequence[str]) -> str:
+    return ", ".join(taxonomy.label("sectors", slug) for slug in sectors)
 
 
 @lru_cache(maxsize=64)

@@ -98,9 +98,10 @@ def test_no_two_different_regulations_of_the_corpus_share_an_official_name(corpu
 def test_german_matching_folds_compounds_and_inflections() -> None:
     tags = tag_item("Überbrückungshilfe für Friseurhandwerk", "Friseure und Friseurbetriebe erhalten Hilfe.", TAX)
     assert "handwerk" in tags.sectors and "soforthilfen-zuschuesse" in tags.topics
-    assert "friseurhandwerk" in tags.reasons["sectors"]["handwerk"]
+    assert "Titel: „Friseurhandwerk“" in tags.reasons["sectors"]["handwerk"]
     folded = tag_item("Ueberbrueckungshilfe fuer Friseurhandwerk", "", TAX)
     assert folded.sectors == tags.sectors
+    assert "„Ueberbrueckungshilfe“" in folded.reasons["topics"]["soforthilfen-zuschuesse"]  # as this text spells it
     kammer = tag_item("Industrie- und Handelskammer informiert", "Die Industrie- und Handelskammer berät.", TAX)
     assert "industrie" not in kammer.sectors and "handel" not in kammer.sectors  # negative terms
 
@@ -129,7 +130,28 @@ def test_not_relevant_items_get_no_sector_and_no_topic() -> None:
     tags = tag_item("Geänderte Öffnungszeiten des Bürgerbüros", "Das Bürgerbüro öffnet am Montag.", TAX,
                     SourceHints("ihk-x", sectors=("alle-branchen",)))  # fmt: skip
     assert not tags.relevant and tags.sectors == () and tags.topics == ()
-    assert "oeffnungszeit" in tags.relevance_reason
+    assert tags.relevance_reason == "nicht wirtschaftsrelevant: Thema „Öffnungszeiten“ im Titel, kein Wirtschaftsthema"
+
+
+def test_reasons_quote_the_words_as_the_text_writes_them() -> None:
+    """Matching runs on folded text and word parts; staff read the text's own words, and labels, not slugs."""
+    text = (
+        "Zuwendungsempfänger sind Unternehmen der gewerblichen Wirtschaft, des Handwerks, des Handels und der "
+        "Dienstleistungsbranche. Die ÜBERBRÜCKUNGSHILFE erstattet Fixkosten; Anträge stellen Betriebe in Döbeln."
+    )
+    tags = tag_item("Überbrückungshilfe für Geschäfte", text, TAX)
+    assert tags.relevance_reason == "Empfänger sind Unternehmen: „Unternehmen“, „Betriebe“, „gewerblichen“"
+    assert tags.reasons["topics"]["soforthilfen-zuschuesse"] == (
+        "Regel soforthilfen-zuschuesse — Titel: „Überbrückungshilfe“; "
+        "Text: „Zuwendungsempfänger“, „Überbrückungshilfe“, „Fixkosten“"
+    )
+    assert tags.reasons["sectors"]["alle-branchen"] == (
+        "Empfänger zählen viele Branchen auf (Handwerk, Handel, Dienstleistungen): Unternehmen allgemein"
+    )
+    assert tags.reasons["towns"]["Döbeln"] == "im Text genannt: „Döbeln“"
+    shouted = tag_item("Hinweis", "DIE ÜBERBRÜCKUNGSHILFE FÜR HÄNDLER ERSTATTET FIXKOSTEN.", TAX)
+    assert shouted.relevance_reason == "Unternehmensbezug: „HÄNDLER“"
+    assert "„ÜBERBRÜCKUNGSHILFE“" in shouted.reasons["topics"]["soforthilfen-zuschuesse"]
 
 
 def test_deadlines_become_suggested_expiry() -> None:
