@@ -101,6 +101,7 @@ class _AsWritten:
 
     def __init__(self, raw: str) -> None:
         self._raw = raw
+        self._head = raw[:_HEAD_CHARS]  # most hits are in the title and the lead: look there first
         self._spelled: dict[str, str] = {}
 
     def __call__(self, reason: str) -> str:
@@ -111,11 +112,13 @@ class _AsWritten:
 
     def _spelling(self, folded: str) -> str:
         if folded not in self._spelled:
-            found = _unfolded_re(folded).search(self._raw)
+            pattern = _unfolded_re(folded)
+            found = pattern.search(self._head) or pattern.search(self._raw)
             self._spelled[folded] = found.group(0) if found else folded
         return self._spelled[folded]
 
 
+_HEAD_CHARS = 2000
 _UNFOLD = {"ae": "(?:ae|ä)", "oe": "(?:oe|ö)", "ue": "(?:ue|ü)", "ss": "(?:ss|ß)"}
 
 
@@ -130,7 +133,8 @@ def _unfolded_re(folded: str) -> re.Pattern[str]:
             continue
         pattern.append(r"\s+" if folded[i] == " " else re.escape(folded[i]))
         i += 1
-    return re.compile(r"(?<![\w-])" + "".join(pattern) + r"(?![\w-])", re.IGNORECASE)
+    # a word's trailing hyphen is not part of it ("Ausbildungs- und Fachkräfte" → "ausbildungs")
+    return re.compile(r"(?<![\w-])" + "".join(pattern) + r"(?!\w|-\w)", re.IGNORECASE)
 
 
 def _masked_text(raw: str, taxonomy: Taxonomy) -> str:
