@@ -63,7 +63,7 @@ def tag_item(title: str, text: str, taxonomy: Taxonomy, hints: SourceHints = Sou
     """All tags of one item with reasons; pure and deterministic."""
     title_f = _field("Titel", _masked_text(title, taxonomy))
     official_f = _field("Langtitel", _masked_text(official_title(text), taxonomy))
-    lead_f = _field("Text", _masked_text(text[: taxonomy.lead_chars], taxonomy))
+    lead_f = _field("Text", _masked_text(lead(text, taxonomy.lead_chars), taxonomy))
     recipients_f = _field("Empfänger", recipients_text(text, taxonomy))
     addressee_f = _field("Adressaten", addressee_text(lead_f.text, taxonomy))
     fields = ((title_f, taxonomy.title_weight), (lead_f, 1), (recipients_f, taxonomy.recipient_weight))
@@ -90,6 +90,16 @@ def tag_item(title: str, text: str, taxonomy: Taxonomy, hints: SourceHints = Sou
         expires_at=deadline.expires_at if deadline else None,
         expires_reason=f"Frist erkannt: „{deadline.reason}“" if deadline else None,
     )
+
+
+def lead(text: str, chars: int) -> str:
+    """The first ``chars`` characters of ``text``, ending at a word boundary: a word cut in two would count as
+    a hit of its own ("Gastronomi" beside "Gastronomie")."""
+    if len(text) <= chars or not text[chars].isalnum():
+        return text[:chars]
+    head = text[:chars]
+    cut = max(head.rfind(" "), head.rfind("\n"))
+    return head[:cut] if cut > 0 else head
 
 
 class _AsWritten:

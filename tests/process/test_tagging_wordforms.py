@@ -3,7 +3,7 @@ sections running into their exclusions, general addressees inside compounds, tax
 
 from __future__ import annotations
 
-from process.tagging import recipients_text, tag_item
+from process.tagging import lead, recipients_text, tag_item
 from process.taxonomy import load_taxonomy
 
 
@@ -90,3 +90,14 @@ def test_a_lead_that_only_starts_like_a_legal_title_is_no_title() -> None:
     assert official_title("Verordnungsentwurf liegt vor.\n\nMehr") == ""
     assert official_title("Gesetzüber das Kommunale Energie- und Klimabudget\n\n## Gesetz") != ""
     assert official_title("Allgemeinverfügung zur Regelung des Betriebs von Gaststätten\n\nText") != ""
+
+
+def test_the_lead_ends_at_a_word_boundary_so_a_cut_word_is_no_second_hit() -> None:
+    taxonomy = load_taxonomy()
+    chars, period = taxonomy.lead_chars, "Gastronomie und Betriebe. "
+    text = " " * ((chars - 10) % len(period)) + period * 60  # the lead's end cuts a "Gastronomie" after "Gastronomi"
+    assert text[:chars].endswith("Gastronomi")
+    assert lead(text, chars).endswith("Betriebe.")
+    # one term, however often, is no sector; its cut-off "Gastronomi" was counted as a second, distinct term
+    assert "gastgewerbe-tourismus" not in tag_item("Hinweis", text, taxonomy).sectors
+    assert lead("kurz", chars) == "kurz" and lead("ein Wort", 5) == "ein" and lead("Wort. Ende", 5) == "Wort."
