@@ -178,7 +178,7 @@ def recipients_text(text: str, taxonomy: Taxonomy) -> str:
     match = _recipients_re(taxonomy.recipients).search(folded)
     if match is None:
         return ""
-    window = folded[match.end() : match.end() + taxonomy.recipient_chars]
+    window = lead(folded[match.end() : match.end() + taxonomy.recipient_chars + 1], taxonomy.recipient_chars)
     # the section ends at the next heading or where it turns to whom it excludes ("ausgeschlossen sind …")
     window = _stops_re(taxonomy.recipient_stops).split(window, maxsplit=1)[0]
     pattern = _mask_re(taxonomy.mask)

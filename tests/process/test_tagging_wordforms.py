@@ -3,6 +3,7 @@ sections running into their exclusions, general addressees inside compounds, tax
 
 from __future__ import annotations
 
+from process.german import fold
 from process.tagging import lead, recipients_text, tag_item
 from process.taxonomy import load_taxonomy
 
@@ -101,3 +102,11 @@ def test_the_lead_ends_at_a_word_boundary_so_a_cut_word_is_no_second_hit() -> No
     # one term, however often, is no sector; its cut-off "Gastronomi" was counted as a second, distinct term
     assert "gastgewerbe-tourismus" not in tag_item("Hinweis", text, taxonomy).sectors
     assert lead("kurz", chars) == "kurz" and lead("ein Wort", 5) == "ein" and lead("Wort. Ende", 5) == "Wort."
+
+
+def test_the_recipient_section_ends_at_a_word_boundary() -> None:
+    taxonomy = load_taxonomy()
+    names = "Unternehmen der Gastronomie und Betriebe des Handwerks, "
+    window = recipients_text("Zuwendungsempfänger sind " + names * 30, taxonomy)
+    assert len(window) <= taxonomy.recipient_chars
+    assert window.rstrip(" ,").endswith(tuple(fold(word) for word in names.replace(",", "").split()))
