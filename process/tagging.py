@@ -95,11 +95,15 @@ def tag_item(title: str, text: str, taxonomy: Taxonomy, hints: SourceHints = Sou
 def lead(text: str, chars: int) -> str:
     """The first ``chars`` characters of ``text``, ending at a word boundary: a word cut in two would count as
     a hit of its own ("Gastronomi" beside "Gastronomie")."""
-    if len(text) <= chars or not text[chars].isalnum():
+    if len(text) <= chars or not _WORD_GOES_ON.match(text, chars):
         return text[:chars]
     head = text[:chars]
-    cut = max(head.rfind(" "), head.rfind("\n"))
-    return head[:cut] if cut > 0 else head
+    space = _LAST_SPACE.search(head)
+    return head[: space.start()] if space and space.start() > 0 else head
+
+
+_WORD_GOES_ON = re.compile(r"\w|-\w")  # also a compound's hyphen ("Online-|Shop")
+_LAST_SPACE = re.compile(r"\s\S*$")
 
 
 class _AsWritten:

@@ -102,6 +102,7 @@ def test_the_lead_ends_at_a_word_boundary_so_a_cut_word_is_no_second_hit() -> No
     # one term, however often, is no sector; its cut-off "Gastronomi" was counted as a second, distinct term
     assert "gastgewerbe-tourismus" not in tag_item("Hinweis", text, taxonomy).sectors
     assert lead("kurz", chars) == "kurz" and lead("ein Wort", 5) == "ein" and lead("Wort. Ende", 5) == "Wort."
+    assert lead("im\tOnline-Shop", 9) == "im" and lead("Industrie- und", 9) == "Industrie"
 
 
 def test_the_recipient_section_ends_at_a_word_boundary() -> None:
