@@ -79,13 +79,32 @@ def parse_page(
 
 
 def _title(soup: BeautifulSoup) -> str:
-    # og:title first: <title> usually carries the site name as a suffix ("… - Wirtschaft in Mittelsachsen").
-    title, h1 = soup.find("title"), soup.find("h1")
-    return (
-        meta_content(soup, "og:title")
-        or (element_text(title) if isinstance(title, Tag) else "")
-        or (element_text(h1) if isinstance(h1, Tag) else "")
-    )
+    """og:title first: ``<title>`` usually carries the site name as a suffix ("… - Wirtschaft in Mittelsachsen"),
+    whose words would count for tagging like the title's own. Without og:title, the ``<h1>`` that ``<title>``
+    starts with, or ``<title>`` without the site name (og:site_name) after a separator."""
+    if og := meta_content(soup, "og:title"):
+        return og
+    title_tag, h1_tag = soup.find("title"), soup.find("h1")
+    title = element_text(title_tag) if isinstance(title_tag, Tag) else ""
+    h1 = element_text(h1_tag) if isinstance(h1_tag, Tag) else ""
+    if title and h1 and title.casefold().startswith(h1.casefold()) and _after_separator(title[len(h1) :]) is not None:
+        return h1
+    site = meta_content(soup, "og:site_name")
+    head = title[: -len(site)].rstrip() if site and title.endswith(site) else ""
+    if len(head) > 1 and head[-1] in _SEPARATORS:
+        return head[:-1].rstrip()
+    return title or h1
+
+
+def _after_separator(text: str) -> str | None:
+    """``text`` after a leading separator (" - ", " | ", " – " …); "" for nothing; None when it starts otherwise."""
+    text = text.lstrip()
+    if not text:
+        return ""
+    return text[1:] if text[0] in _SEPARATORS else None
+
+
+_SEPARATORS = "-–—|:·»«/"
 
 
 def _main_region(soup: BeautifulSoup, content_css: str | None = None) -> tuple[Tag, bool]:

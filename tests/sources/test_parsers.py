@@ -216,6 +216,34 @@ def test_page_drops_chrome() -> None:
     assert entry.guid == entry.link == meta["url"]
 
 
+@pytest.mark.parametrize(
+    ("head", "h1", "expected"),
+    [
+        ('<meta property="og:title" content="Neue Regeln">', "", "Neue Regeln"),
+        ("<title>Neue Regeln - Handwerkskammer Chemnitz</title>", "<h1>Neue Regeln</h1>", "Neue Regeln"),
+        ("<title>Neue Regeln</title>", "<h1>Neue Regeln</h1>", "Neue Regeln"),
+        (
+            '<title>Hilfen | Wirtschaftsförderung</title><meta property="og:site_name" content="Wirtschaftsförderung">',
+            "<h1>Alles zu Hilfen</h1>",
+            "Hilfen",
+        ),
+        ("<title>Hilfen für Betriebe</title>", "<h1>Hilfen</h1>", "Hilfen für Betriebe"),  # no separator: kept
+        (
+            '<title>Wirtschaftsförderung</title><meta property="og:site_name" content="Wirtschaftsförderung">',
+            "",
+            "Wirtschaftsförderung",
+        ),
+        ("", "<h1>Nur eine Überschrift</h1>", "Nur eine Überschrift"),
+    ],
+)
+def test_page_title_leaves_the_site_name_out(head: str, h1: str, expected: str) -> None:
+    """Words of the site's name ("Wirtschaftsförderung", "Handwerkskammer") would count for tagging like the
+    title's own."""
+    body = f"<html><head>{head}</head><body><main>{h1}<p>Text der Seite.</p></main></body></html>".encode()
+    (entry,) = parse_page(body, url="https://www.example.org/", headers={}, selectors=None).entries
+    assert entry.title == expected
+
+
 def test_unknown_kind_is_a_parse_error() -> None:
     with pytest.raises(ParseFailed):
         parse("podcast", b"", url="https://example.org/", headers={})
