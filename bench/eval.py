@@ -18,6 +18,7 @@ from bench.evalset import (
     Scores,
     bootstrap_f1,
     evaluate_classifier,
+    evaluate_deadlines,
     evaluate_pairs,
     evaluate_rules,
     load_items,
@@ -62,6 +63,11 @@ def report(corpus: Path = CORPUS, *, verbose: bool = False, classifier: bool = T
         low, high = bootstrap_f1(held_out, axis)
         out(f"  {axis:34} F1 {held_out_scores[axis]['micro'].f1:5.2f}   [{low:.2f} – {high:.2f}]")
     out("\nOrte (Regeln):\n" + line("micro", scored["alle"]["towns"]["micro"]))
+    dated = [i for i in items if i.expiry_labelled]
+    out(f"\nFristen (vorgeschlagenes Ablaufdatum, richtig = derselbe Tag), {len(dated)} Einträge mit Label "
+        f"({sum(i.expires is not None for i in dated)} mit Datum):")  # fmt: skip
+    for half in (*HALVES, "alle"):
+        out(line(half, evaluate_deadlines([i for i in dated if half == "alle" or i.half == half])))
     if classifier:
         out("\nVorschläge (logistische Regression, 5-fach kreuzvalidiert) gegen Regeln, micro:")
         for axis, by_kind in evaluate_classifier(items).items():

@@ -15,6 +15,7 @@ import random
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -22,6 +23,7 @@ import yaml
 
 from bench.pagetext import page_text
 from process.classifier import THRESHOLD, Example, labels, train
+from process.dates import BERLIN
 from process.dedupe import fingerprint, verify
 from process.tagging import SourceHints, Tags, tag_item
 from process.taxonomy import Taxonomy, load_taxonomy
@@ -48,6 +50,8 @@ class LabelledItem:
     topics: frozenset[str]
     relevant: bool
     towns: frozenset[str] | None = None
+    expires: date | None = None  # the day the text says it ends (deadline, validity), when labelled
+    expiry_labelled: bool = False  # False: the item's deadline is not labelled (not counted for deadlines)
 
     @property
     def group(self) -> str:
@@ -111,13 +115,19 @@ def _load_items(corpus: Path) -> tuple[LabelledItem, ...]:
         else:
             title, text = _split_markdown(corpus / CORPUS_DIRS[entry["corpus"]] / entry["file"])
         items.append(LabelledItem(f"{entry['corpus']}:{entry['file']}", title, text, "", frozenset(entry["sectors"]),
-                                  frozenset(entry["topics"]), bool(entry["relevant"])))  # fmt: skip
+                                  frozenset(entry["topics"]), bool(entry["relevant"]), None,
+                                  _day(entry.get("expires")), "expires" in entry))  # fmt: skip
     written = yaml.safe_load((FIXTURES / "texts.yaml").read_text(encoding="utf-8"))["items"]
     for entry in written:
         items.append(LabelledItem(entry["id"], entry["title"], entry["text"], entry["source"],
                                   frozenset(entry["sectors"]), frozenset(entry["topics"]),
-                                  bool(entry.get("relevant", True)), frozenset(entry["towns"])))  # fmt: skip
+                                  bool(entry.get("relevant", True)), frozenset(entry["towns"]),
+                                  _day(entry.get("expires")), True))  # fmt: skip
     return tuple(items)
+
+
+def _day(value: object) -> date | None:
+    return date.fromisoformat(str(value)) if value else None
 
 
 def _hints(item: LabelledItem, catalog: dict[str, dict[str, list[str]]]) -> SourceHints:
@@ -171,6 +181,22 @@ def evaluate_rules(items: list[LabelledItem], taxonomy: Taxonomy | None = None) 
             )["x"]
         },
     }
+
+
+def evaluate_deadlines(items: list[LabelledItem], taxonomy: Taxonomy | None = None) -> Scores:
+    """The suggested expiry against the labelled one, on the items whose deadline is labelled: a suggestion is
+    right when its day (Europe/Berlin) is the labelled day; a wrong day counts as a false and a missed one."""
+    taxonomy = taxonomy or load_taxonomy()
+    tp = fp = fn = 0
+    for item in items:
+        if not item.expiry_labelled:
+            continue
+        found = rule_tags(item, taxonomy).expires_at
+        day = found.astimezone(BERLIN).date() if found else None
+        tp += day is not None and day == item.expires
+        fp += day is not None and day != item.expires
+        fn += item.expires is not None and day != item.expires
+    return Scores(tp, fp, fn)
 
 
 def bootstrap_f1(

@@ -1,7 +1,13 @@
 """Deadlines and validity in German text → a suggested ``expires_at`` staff can accept.
 
 "Antragsfrist bis 30.06.2021", "gültig bis zum 31. März 2021", "Anträge können bis zum 15.4.2021 gestellt
-werden": the latest such date (end of that day, Europe/Berlin) is suggested, with the phrase as reason.
+werden", and the closing clause of a regulation, "Diese Richtlinie tritt … mit Ablauf des 31. Dezember 2029 außer
+Kraft": the latest such date (end of that day, Europe/Berlin) is suggested, with the phrase as reason.
+
+A validity ("gilt bis", "außer Kraft") counts only when the sentence is about the text as a whole: not when it
+ends one part of it ("§ 4a tritt …", "Ziffer II … tritt …") or states how long the EU's exemption regulation
+applies ("Die Freistellungstatbestände der AGVO gelten bis …", standard in every funding regulation). The repeal
+of an earlier act ("Gleichzeitig tritt die Richtlinie vom 9. Mai 2015 außer Kraft") names no date of its own end.
 """
 
 from __future__ import annotations
@@ -24,10 +30,21 @@ _DATE = (
 _TRIGGER = (
     r"antragsfrist|antragsschluss|bewerbungsschluss|anmeldeschluss|einsendeschluss|einreichungsfrist|"
     r"frist\s+endet|frist\s+läuft|gültig\s+bis|befristet\s+bis|läuft\s+(?:noch\s+)?bis|endet\s+am|"
-    r"außer\s+kraft|anträge?\b[^.\n]{0,60}?\bbis|beantragt\s+werden[^.\n]{0,20}?\bbis|"
+    r"außer\s+kraft|anträge?\b[^.\n]{0,60}?\bbis|anmeld\w*\b[^.\n]{0,40}?\bbis|beantragt\s+werden[^.\n]{0,20}?\bbis|"
     r"(?:verlängert|gilt|gelten)\s+(?:noch\s+)?bis|(?:spätestens|letztmalig)\s+(?:am|bis)"
 )
 _PATTERN = re.compile(rf"(?P<trigger>{_TRIGGER})[^.\n\d]{{0,40}}?{_DATE}", re.IGNORECASE)
+# German legal drafting puts the date first: "tritt am 31. Dezember 2029 / mit Ablauf des 30. Juni 2024 außer Kraft"
+_END_OF_FORCE = re.compile(rf"(?:\bam|\bmit\s+ablauf(?:\s+des)?|\bzum)\s+{_DATE}\s*,?\s+außer\s+kraft", re.IGNORECASE)
+_VALIDITY = re.compile(r"gültig|gilt|gelten|kraft|befristet", re.IGNORECASE)  # triggers that need the subject check
+# a sentence about one part of the text, or about the EU's block exemption regulations, sets no end of the text
+_NOT_THE_WHOLE = re.compile(
+    r"§|\b(?:ziffer|abschnitt|absatz|nummer|programmteil|buchstabe|anlage)\b|freistellungstatbest|\bagvo\b|"
+    r"gruppenfreistellungsverordnung|agrarfvo|fischereifvo",
+    re.IGNORECASE,
+)
+# a sentence ends at a line break (a heading: "§ 9 Inkrafttreten") or a full stop that is not the dot of "31." or "1."
+_SENTENCE_END = re.compile(r"\n|(?<![\d§])[.!?;]\s+(?=[A-ZÄÖÜ0-9§])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,14 +56,25 @@ class Deadline:
 def find_deadline(text: str) -> Deadline | None:
     """The latest deadline named in ``text``, or None."""
     best: Deadline | None = None
-    for match in _PATTERN.finditer(text):
+    found = [*_PATTERN.finditer(text), *_END_OF_FORCE.finditer(text)]
+    for match in found:
         day = _date(match)
         if day is None:
+            continue
+        validity = match.re is _END_OF_FORCE or _VALIDITY.search(match["trigger"])
+        if validity and _NOT_THE_WHOLE.search(_sentence_before(text, match.start())):
             continue
         end = datetime.combine(day, time(23, 59, 59), tzinfo=BERLIN).astimezone(UTC)
         if best is None or end > best.expires_at:
             best = Deadline(end, " ".join(match.group(0).split()))
     return best
+
+
+def _sentence_before(text: str, end: int) -> str:
+    """The sentence's words before ``end``: its subject ("Diese Richtlinie tritt …", "§ 4a tritt …")."""
+    head = text[max(0, end - 300) : end]
+    starts = [m.end() for m in _SENTENCE_END.finditer(head)]
+    return head[starts[-1] :] if starts else head
 
 
 def _date(match: re.Match[str]) -> date | None:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import csv
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
 from process import tagging
-from process.deadlines import find_deadline
+from process.deadlines import BERLIN, find_deadline
 from process.dedupe import fingerprint, verify
 from process.tagging import SourceHints, tag_item
 from process.taxonomy import load_taxonomy
@@ -160,6 +160,54 @@ def test_deadlines_become_suggested_expiry() -> None:
     assert find_deadline("Die Regel ist gültig bis zum 30. Juni 2021.").expires_at == end_june  # type: ignore[union-attr]
     assert find_deadline("Anträge können bis zum 30.6.21 gestellt werden").expires_at == end_june  # type: ignore[union-attr]
     assert find_deadline("Am 30.06.2021 feiert die Stadt.") is None
+    assert find_deadline("Anmeldung bis 10.05.2021 online.").expires_at.date() == date(2021, 5, 10)  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        (
+            "Diese Richtlinie tritt am Tag nach der Veröffentlichung in Kraft und mit Ablauf des 31. Dezember 2029 "
+            "außer Kraft. Dresden, den 3. Mai 2023",
+            date(2029, 12, 31),
+        ),
+        (
+            "Dieses Gesetz tritt am Tag nach der Verkündung in Kraft und am 31. Dezember 2031 außer Kraft.",
+            date(2031, 12, 31),
+        ),
+        (
+            "## § 8 Außerkrafttreten\n\nDieses Gesetz tritt mit Ablauf des 31. Dezember 2026 außer Kraft.",
+            date(2026, 12, 31),
+        ),  # the heading's "§ 8" is not the sentence's subject
+        (
+            "Die Allgemeinverfügung tritt am 2. Dezember 2020 in Kraft. Sie tritt mit Ablauf des 28. Dezember 2020 "
+            "außer Kraft.",
+            date(2020, 12, 28),
+        ),
+        (
+            "1. § 4a tritt mit Ablauf des 6. Januar 2021 außer Kraft. Im Übrigen tritt diese Verordnung mit Ablauf des "
+            "2. November 2020 außer Kraft.",
+            date(2020, 11, 2),
+        ),  # one part's end is not the text's
+        (
+            "Diese Förderrichtlinie tritt mit Unterzeichnung in Kraft. Gleichzeitig tritt die Förderrichtlinie vom "
+            "15. Dezember 2014 (SächsABl. S. 74) außer Kraft.",
+            None,
+        ),  # an earlier act repealed
+        (
+            "Die Freistellungstatbestände der AGVO gelten bis zum 31. Dezember 2026 zuzüglich einer "
+            "Anpassungsperiode von sechs Monaten.",
+            None,
+        ),  # the EU exemption's validity, standard in every regulation
+        (
+            "3. Ziffer II, Programmteil B) – Zuschüsse für Photovoltaikanlagen – tritt am 30. Juni 2026 außer Kraft.",
+            None,
+        ),
+    ],
+)
+def test_a_regulation_ends_where_it_says_it_leaves_force(text: str, day: date | None) -> None:
+    found = find_deadline(text)
+    assert (found.expires_at.astimezone(BERLIN).date() if found else None) == day
 
 
 def test_taxonomy_matches_the_catalog_and_wz2008(corpus_dir: Path) -> None:

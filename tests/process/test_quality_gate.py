@@ -16,6 +16,7 @@ from bench.evalset import (
     FIXTURES,
     REPO,
     bootstrap_f1,
+    evaluate_deadlines,
     evaluate_pairs,
     evaluate_rules,
     load_items,
@@ -90,6 +91,14 @@ def test_web_page_floors(rules: dict[str, Any]) -> None:
     assert rules["pages"]["topics"]["micro"].f1 >= FLOORS["pages_topics_micro_f1"]
     assert rules["pages"]["not_relevant"]["micro"].precision >= FLOORS["pages_not_relevant_precision"]
     assert rules["pages"]["not_relevant"]["micro"].recall >= FLOORS["pages_not_relevant_recall"]
+
+
+def test_deadline_floor(corpus_dir: Path) -> None:
+    dated = [item for item in load_items(corpus_dir) if item.expiry_labelled]
+    assert len(dated) >= 100 and sum(item.expires is not None for item in dated) >= 40
+    scores = evaluate_deadlines(dated)
+    assert scores.precision >= FLOORS["deadline_precision"]
+    assert scores.recall >= FLOORS["deadline_recall"]
 
 
 def test_duplicate_detection_floor(corpus_dir: Path) -> None:
