@@ -1,5 +1,5 @@
-"""Print the quality of tagging (rules, suggestion classifier) and of duplicate detection: precision, recall and
-F1 per sector and topic on the dev half, the held-out test half and all of the evaluation set.
+"""Print the quality of tagging (rules, suggestion classifier, deadlines) and of duplicate detection: precision,
+recall and F1 per sector and topic on the dev half, the held-out test half and all of the evaluation set.
 
 Usage: .venv/bin/python bench/eval.py [--verbose]   or   rubrik eval [--verbose]
 """

@@ -17,7 +17,7 @@ def evaluate(
     verbose: Annotated[bool, typer.Option("--verbose", help="Verfehlte Dublettenpaare einzeln zeigen.")] = False,
     classifier: Annotated[bool, typer.Option(help="Vorschlags-Klassifikator kreuzvalidieren (langsamer).")] = True,
 ) -> None:
-    """Qualität messen: P/R/F1 je Branche und Thema (dev, zurückgehaltener Test, alle) und der Dublettenerkennung."""
+    """Qualität messen: P/R/F1 je Branche und Thema (dev, zurückgehaltener Test, alle), Fristen, Dubletten."""
     import cli
     from bench.eval import report
     from bench.evalset import CORPUS
