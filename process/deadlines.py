@@ -5,9 +5,10 @@ werden", and the closing clause of a regulation, "Diese Richtlinie tritt … mit
 Kraft": the latest such date (end of that day, Europe/Berlin) is suggested, with the phrase as reason.
 
 A validity ("gilt bis", "außer Kraft") counts only when the sentence is about the text as a whole: not when it
-ends one part of it ("§ 4a tritt …", "Ziffer II … tritt …") or states how long the EU's exemption regulation
-applies ("Die Freistellungstatbestände der AGVO gelten bis …", standard in every funding regulation). The repeal
-of an earlier act ("Gleichzeitig tritt die Richtlinie vom 9. Mai 2015 außer Kraft") names no date of its own end.
+ends one part of it ("§ 4a tritt …", "Ziffer II … tritt …") or an earlier act ("Die Verordnung vom 27. November
+2020 tritt mit Ablauf des … außer Kraft"), or states how long the EU's exemption regulation applies ("Die
+Freistellungstatbestände der AGVO gelten bis …", standard in every funding regulation). The usual repeal of an
+earlier act ("Gleichzeitig tritt die Richtlinie vom 9. Mai 2015 außer Kraft") names no date of its own end.
 """
 
 from __future__ import annotations
@@ -37,13 +38,15 @@ _PATTERN = re.compile(rf"(?P<trigger>{_TRIGGER})[^.\n\d]{{0,40}}?{_DATE}", re.IG
 # German legal drafting puts the date first: "tritt am 31. Dezember 2029 / mit Ablauf des 30. Juni 2024 außer Kraft"
 _END_OF_FORCE = re.compile(rf"(?:\bam|\bmit\s+ablauf(?:\s+des)?|\bzum)\s+{_DATE}\s*,?\s+außer\s+kraft", re.IGNORECASE)
 _VALIDITY = re.compile(r"gültig|gilt|gelten|kraft|befristet", re.IGNORECASE)  # triggers that need the subject check
-# a sentence about one part of the text, or about the EU's block exemption regulations, sets no end of the text
+# a sentence about one part of the text or the EU's block exemption regulations sets no end of the text
 _NOT_THE_WHOLE = re.compile(
     r"§|\b(?:ziffer|abschnitt|absatz|nummer|programmteil|buchstabe|anlage)\b|freistellungstatbest|\bagvo\b|"
     r"gruppenfreistellungsverordnung|agrarfvo|fischereifvo",
     re.IGNORECASE,
 )
 # a sentence ends at a line break (a heading: "§ 9 Inkrafttreten") or a full stop that is not the dot of "31." or "1."
+# an earlier act leaving force inside a regulation ("Die Verordnung vom 27. November 2020 tritt … außer Kraft")
+_EARLIER_ACT = re.compile(r"\bvom\s+\d{1,2}\.")
 _SENTENCE_END = re.compile(r"\n|(?<![\d§])[.!?;]\s+(?=[A-ZÄÖÜ0-9§])")
 
 
@@ -61,9 +64,10 @@ def find_deadline(text: str) -> Deadline | None:
         day = _date(match)
         if day is None:
             continue
-        validity = match.re is _END_OF_FORCE or _VALIDITY.search(match["trigger"])
-        if validity and _NOT_THE_WHOLE.search(_sentence_before(text, match.start())):
-            continue
+        if match.re is _END_OF_FORCE or _VALIDITY.search(match["trigger"]):  # a validity: whose?
+            subject = _sentence_before(text, match.start())
+            if _NOT_THE_WHOLE.search(subject) or (match.re is _END_OF_FORCE and _EARLIER_ACT.search(subject)):
+                continue
         end = datetime.combine(day, time(23, 59, 59), tzinfo=BERLIN).astimezone(UTC)
         if best is None or end > best.expires_at:
             best = Deadline(end, " ".join(match.group(0).split()))

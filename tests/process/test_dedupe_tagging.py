@@ -195,6 +195,12 @@ def test_deadlines_become_suggested_expiry() -> None:
             None,
         ),  # an earlier act repealed
         (
+            "Die Sächsische Corona-Schutz-Verordnung vom 27. November 2020 tritt mit Ablauf des 13. Dezember 2020 "
+            "außer Kraft.",
+            None,
+        ),  # an earlier act's end
+        ("Die Allgemeinverfügung vom 10. März 2021 gilt bis zum 14.03.2021.", date(2021, 3, 14)),  # as news reports it
+        (
             "Die Freistellungstatbestände der AGVO gelten bis zum 31. Dezember 2026 zuzüglich einer "
             "Anpassungsperiode von sechs Monaten.",
             None,
