@@ -44,9 +44,9 @@ _NOT_THE_WHOLE = re.compile(
     r"gruppenfreistellungsverordnung|agrarfvo|fischereifvo",
     re.IGNORECASE,
 )
-# a sentence ends at a line break (a heading: "§ 9 Inkrafttreten") or a full stop that is not the dot of "31." or "1."
 # an earlier act leaving force inside a regulation ("Die Verordnung vom 27. November 2020 tritt … außer Kraft")
 _EARLIER_ACT = re.compile(r"\bvom\s+\d{1,2}\.")
+# a sentence ends at a line break (a heading: "§ 9 Inkrafttreten") or a full stop that is not the dot of "31." or "1."
 _SENTENCE_END = re.compile(r"\n|(?<![\d§])[.!?;]\s+(?=[A-ZÄÖÜ0-9§])")
 
 

@@ -87,7 +87,7 @@ def _title(soup: BeautifulSoup) -> str:
     title_tag, h1_tag = soup.find("title"), soup.find("h1")
     title = element_text(title_tag) if isinstance(title_tag, Tag) else ""
     h1 = element_text(h1_tag) if isinstance(h1_tag, Tag) else ""
-    if title and h1 and title.casefold().startswith(h1.casefold()) and _after_separator(title[len(h1) :]) is not None:
+    if title and h1 and title.casefold().startswith(h1.casefold()) and _separated(title[len(h1) :]):
         return h1
     site = meta_content(soup, "og:site_name")
     head = title[: -len(site)].rstrip() if site and title.endswith(site) else ""
@@ -96,12 +96,10 @@ def _title(soup: BeautifulSoup) -> str:
     return title or h1
 
 
-def _after_separator(text: str) -> str | None:
-    """``text`` after a leading separator (" - ", " | ", " – " …); "" for nothing; None when it starts otherwise."""
-    text = text.lstrip()
-    if not text:
-        return ""
-    return text[1:] if text[0] in _SEPARATORS else None
+def _separated(rest: str) -> bool:
+    """Is ``rest`` (what follows the ``<h1>`` in ``<title>``) nothing or a separator and a site name?"""
+    rest = rest.lstrip()
+    return not rest or rest[0] in _SEPARATORS
 
 
 _SEPARATORS = "-–—|:·»«/"
