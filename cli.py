@@ -255,6 +255,30 @@ def items_list(
     out.print(table)
 
 
+@items_app.command("retag")
+def items_retag(batch: Annotated[int, typer.Option(help="Einträge je Transaktion")] = 500) -> None:
+    """Einträge in der Prüfliste neu verschlagworten (nach einer Änderung der Taxonomie oder der Regeln):
+    Schlagworte, Gründe, Relevanz, vorgeschlagenes Ablaufdatum. Korrekturen der Mitarbeiter bleiben; freigegebene und
+    abgelehnte Einträge behalten ihre geprüften Schlagworte."""
+    from process.taxonomy import load_taxonomy
+    from store import tags_repo
+    from store.db import transaction
+
+    taxonomy, now = load_taxonomy(), datetime.now(UTC)
+    checked = changed = after = 0
+    with _store(_settings()) as factory:
+        with transaction(factory) as session:
+            model = tags_repo.suggestion_model(session)
+        while True:
+            with transaction(factory) as session:  # a transaction per batch: staff keep working meanwhile
+                done = tags_repo.retag_pending(session, taxonomy, now, model, after=after, batch=batch)
+            if done.last_item_id is None:
+                break
+            after, checked, changed = done.last_item_id, checked + done.checked, changed + done.changed
+            out.print(f"{checked} Einträge neu verschlagwortet …")
+    out.print(f"{checked} Einträge der Prüfliste neu verschlagwortet, bei {changed} hat sich etwas geändert.")
+
+
 def _item_json(view: Any) -> dict[str, Any]:
     return {
         "id": view.id,

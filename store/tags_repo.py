@@ -82,6 +82,42 @@ def _read_batch(
     return held, tag_rows, members
 
 
+@dataclass(frozen=True, slots=True)
+class Retagged:
+    last_item_id: int | None  # None: nothing left
+    checked: int
+    changed: int  # items whose tags, relevance, reasons or suggested expiry came out different
+
+
+def retag_pending(
+    session: Session, taxonomy: Taxonomy, now: datetime, model: Model | None, *, after: int = 0, batch: int = 500
+) -> Retagged:
+    """Tag the next ``batch`` items under review (id above ``after``) again by the current rules, after the
+    taxonomy or the tagger changed: tags, relevance, reasons, suggested expiry and suggestions. Staff corrections
+    stay (``tag_one``). Approved and rejected items keep their reviewed tags, stories stay as they are, and items
+    the enrichment has not reached yet are left to it (it also assigns their story)."""
+    tagged = and_(ItemTagsRow.item_id == ItemRow.id, ItemTagsRow.revision_id == ItemRow.current_revision_id)
+    query = select(ItemRow.id).join(ItemTagsRow, tagged).where(ItemRow.status == "pending", ItemRow.id > after)
+    ids = list(session.scalars(query.order_by(ItemRow.id).limit(batch)))
+    if not ids:
+        return Retagged(None, 0, 0)
+    _held, rows, _members = _read_batch(session, ids)
+    changed = 0
+    for item_id in ids:
+        before = _tag_state(session, rows[item_id])
+        tag_one(session, item_id, taxonomy, now, model, rows=rows)
+        changed += _tag_state(session, rows[item_id]) != before
+    session.flush()
+    return Retagged(ids[-1], len(ids), changed)
+
+
+def _tag_state(session: Session, row: ItemTagsRow) -> tuple[Any, ...]:
+    item = session.get(ItemRow, row.item_id)
+    assert item is not None
+    tags = (list(item.sectors or ()), list(item.topics or ()), list(item.towns or ()))
+    return (*tags, row.relevant, row.relevance_reason, row.reasons, row.expires_suggested, row.expires_reason)
+
+
 def has_pending(session: Session) -> bool:
     """Is any item's current revision not tagged yet?"""
     return bool(_pending_ids(session, 1))

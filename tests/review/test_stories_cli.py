@@ -17,7 +17,7 @@ from process.taxonomy import load_taxonomy
 from store import items_repo, stories_repo, tags_repo
 from store.db import make_engine, session_factory, transaction, upgrade
 from store.schema import AuditRow, ItemRow
-from store.story_schema import DedupeKeyRow, StoryLinkRow
+from store.story_schema import DedupeKeyRow, ItemTagsRow, StoryLinkRow
 from tests.review.conftest import T0, entry, seed
 
 TEXT = "Die Sächsische Aufbaubank zahlt die Überbrückungshilfe für Unternehmen ab Montag aus. " * 8
@@ -103,4 +103,28 @@ def test_rekey_gives_older_items_the_title_key_and_links_their_versions(url: str
         assert infos[ids[0]].versions == (infos[ids[1]].story_id,) and infos[ids[0]].story_id != infos[ids[1]].story_id
     code, output = _run("rekey")
     assert code == 0 and "0 Titelschlüssel ergänzt, 0 Fassungen neu verknüpft" in output  # nothing twice
+    engine.dispose()
+
+
+def test_items_retag_renews_the_reasons_of_items_under_review(url: str) -> None:
+    engine = make_engine(url)
+    factory = session_factory(engine)
+    with transaction(factory) as session:
+        tagged = list(session.scalars(select(ItemTagsRow.item_id).order_by(ItemTagsRow.item_id)))
+        for row in session.scalars(select(ItemTagsRow)):
+            row.reasons = {
+                "topics": {"soforthilfen-zuschuesse": "Regel soforthilfen-zuschuesse — Titel: „ueberbrueckungshilfe“"}
+            }
+    result = CliRunner().invoke(cli.app, ["items", "retag", "--batch", "1"])
+    assert result.exit_code == 0, result.output
+    assert (
+        f"{len(tagged)} Einträge der Prüfliste neu verschlagwortet, bei {len(tagged)} hat sich etwas geändert"
+        in result.output
+    )
+    assert "1 Einträge neu verschlagwortet …" in result.output  # progress per batch
+    with transaction(factory) as session:
+        reasons = tags_repo.tag_infos(session, tagged)[tagged[-1]].reasons
+        assert "„Überbrückungshilfe“" in reasons["topics"]["soforthilfen-zuschuesse"]
+    again = CliRunner().invoke(cli.app, ["items", "retag"])
+    assert "bei 0 hat sich etwas geändert" in again.output  # the current rules give the same result
     engine.dispose()

@@ -166,6 +166,46 @@ def test_version_stories_tell_which_linked_version_is_older_and_still_published(
     assert not newer.published_before(NOW + timedelta(days=30))
 
 
+def test_retag_brings_items_under_review_up_to_the_current_rules(factory) -> None:  # type: ignore[no-untyped-def]
+    """After the rules change, `rubrik items retag` re-tags items under review; staff corrections, reviewed items,
+    stories and items the enrichment has not reached yet stay as they are."""
+    regulation = "Diese Richtlinie tritt mit Ablauf des 31. Dezember 2029 außer Kraft."
+    record(factory, "sab-news", entry(1, "Zuschussprogramm", RELEASE + " " + regulation))
+    record(factory, "hwk-chemnitz-aktuelles", entry(2, "Sprechtag Nachfolge", OTHER))
+    record(factory, "medienservice-smwa", entry(3, "Digitalbonus für Händler", RELEASE.replace("SAB", "Ministerium")))
+    with transaction(factory) as session:
+        old, corrected, approved = session.scalars(select(ItemRow.id).order_by(ItemRow.id))
+        stale = get(session, ItemTagsRow, old)  # as an older tagger left it
+        stale.reasons, stale.expires_suggested, stale.expires_reason = {"sectors": {}}, None, None
+        get(session, ItemRow, old).sectors = []
+        tags_repo.correct_tags(session, corrected, sectors=["handel"], topics=[], towns=[], relevant=True,
+                               taxonomy=TAX, actor="anna", now=NOW)  # fmt: skip
+        items_repo.approve(session, [approved], actor="anna", now=NOW)
+        get(session, ItemRow, approved).sectors = ["kultur-kreativwirtschaft"]  # reviewed: must stay
+        items_repo.record_entries(session, "sab-news", [entry(4, "Noch nicht verschlagwortet", OTHER)], NOW)
+        untagged = session.scalars(select(func.max(ItemRow.id))).one()
+        stories = {i: info.story_id for i, info in stories_repo.stories_of(session, [old, corrected]).items()}
+    runs = []
+    after = 0
+    while True:
+        with transaction(factory) as session:
+            done = tags_repo.retag_pending(session, TAX, NOW, None, after=after, batch=1)
+        if done.last_item_id is None:
+            break
+        runs.append(done)
+        after = done.last_item_id
+    assert [(r.last_item_id, r.checked, r.changed) for r in runs] == [(old, 1, 1), (corrected, 1, 0)]
+    with transaction(factory) as session:
+        renewed = tags_repo.tag_infos(session, [old])[old]
+        assert get(session, ItemRow, old).sectors and renewed.reasons["sectors"]
+        assert renewed.expires_suggested == datetime(2029, 12, 31, 22, 59, 59, tzinfo=UTC)
+        assert get(session, ItemRow, corrected).sectors == ["handel"]  # the staff correction wins
+        assert get(session, ItemRow, approved).sectors == ["kultur-kreativwirtschaft"]
+        assert session.get(ItemTagsRow, untagged) is None  # left to the enrichment, which also finds its story
+        assert {i: info.story_id for i, info in stories_repo.stories_of(session, [old, corrected]).items()} == stories
+        assert tags_repo.enrich_pending(session, TAX, NOW) == 1 and stories_repo.stories_of(session, [untagged])
+
+
 def test_changed_item_is_processed_once_per_revision(factory) -> None:  # type: ignore[no-untyped-def]
     record(factory, "sab-news", entry(1, "Zuschussprogramm", RELEASE))
     sab = item_id(factory, "sab-news")
