@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -115,6 +116,7 @@ def _templates() -> Jinja2Templates:
     env.globals["tag_label"] = tag_label
     env.globals["tag_choices"] = tag_choices
     env.filters["de_date"] = lambda value: value.astimezone(BERLIN).strftime("%d.%m.%Y") if value else "–"
+    env.tests["past"] = lambda value: value is not None and value < datetime.now(UTC)
     return Jinja2Templates(env=env)
 
 

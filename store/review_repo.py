@@ -59,6 +59,8 @@ class QueueRow:
     source_name: str = ""
     linked: bool = False  # its story is linked with others (versions of the same regulation)
     older_version_published: bool = False  # … and an older version is still public
+    expires_at: datetime | None = None  # set by staff
+    expires_suggested: datetime | None = None  # read from the text by the tagger ("Antragsfrist bis …")
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +160,7 @@ def _dialect(session: Session) -> str:
 _ROW_COLUMNS = (
     ItemRow.id, ItemRow.current_revision_id, RevisionRow.title, RevisionRow.url, ItemRow.source_id, ItemRow.status,
     ItemRow.first_seen_at, RevisionRow.published_at, ItemRow.sectors, ItemRow.topics, ItemRow.towns,
-    ItemFlagsRow.pinned, ItemTagsRow.relevant, SourceRow.name,
+    ItemFlagsRow.pinned, ItemTagsRow.relevant, SourceRow.name, ItemFlagsRow.expires_at, ItemTagsRow.expires_suggested,
     exists(  # in a story linked with others (versions of a regulation): rare, looked at further by _mark_versions
         select(1).select_from(StoryMemberRow).join(StoryLinkRow, links_story(StoryMemberRow.story_id))
         .where(StoryMemberRow.item_id == ItemRow.id)
@@ -177,12 +179,12 @@ def _with_row_joins(query: Any) -> Any:  # any Select of _ROW_COLUMNS
 
 def _queue_row(found: Any) -> QueueRow:
     (item_id, revision_id, title, url, source_id, status, seen, published, sectors, topics, towns, pinned,
-     relevant, source_name, linked) = found  # fmt: skip
+     relevant, source_name, expires_at, expires_suggested, linked) = found  # fmt: skip
     return QueueRow(
         id=item_id, revision_id=revision_id or 0, title=title, url=url, source_id=source_id, status=status,
         first_seen_at=seen, published_at=published, sectors=tuple(sectors or ()), topics=tuple(topics or ()),
         towns=tuple(towns or ()), pinned=bool(pinned), relevant=relevant is not False, source_name=source_name or "",
-        linked=bool(linked),
+        linked=bool(linked), expires_at=expires_at, expires_suggested=expires_suggested,
     )  # fmt: skip
 
 

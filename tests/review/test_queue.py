@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 import httpx
 import pytest
 from sqlalchemy import select
 
+from process.dates import BERLIN
 from review.app import create_app
 from review.hooks import Hooks, Panel, PanelLine
-from store import items_repo
+from store import items_repo, review_repo
 from store.review_schema import StaffRevisionRow
 from store.schema import AuditRow, ItemRow
 from store.story_schema import ItemTagsRow, TagCorrectionRow
@@ -85,6 +87,32 @@ async def test_not_relevant_items_are_marked_counted_and_dismissed_in_bulk(
     assert answer.status_code == 303 and "relevance=nicht-relevant" in answer.headers["location"]
     with review_env.session() as session:
         assert [session.get(ItemRow, n).status for n in (2, 4, 1)] == ["rejected", "rejected", "pending"]
+
+
+async def test_queue_rows_show_when_an_item_runs_out(review_env: ReviewEnv, client: httpx.AsyncClient) -> None:
+    """A deadline read from the text (a suggestion) or set by staff shows in the row; a past one as expired, so that
+    staff see at once what is no longer worth publishing."""
+    now = datetime.now(UTC)
+    with review_env.session() as session:
+        for item_id, suggested in ((2, now - timedelta(days=3)), (3, now + timedelta(days=30)), (4, None)):
+            session.add(ItemTagsRow(item_id=item_id, revision_id=_revision(review_env, item_id), relevant=True,
+                                    relevance_reason="", reasons={}, suggestions={}, tagged_by="rules", tagged_at=T0,
+                                    expires_suggested=suggested))  # fmt: skip
+        review_repo.set_expiry(session, 4, now + timedelta(days=10), actor="rita", now=now)
+    await login(client)
+    page = (await client.get("/staff/")).text
+    rows = {int(n): row for n, row in re.findall(r'id="row-(\d+)"(.*?)</tr>', page, re.S)}
+    assert sorted(rows) == [2, 3, 4, 5, 6]  # a page of 5
+
+    def day(when: datetime) -> str:
+        return f"{when.astimezone(BERLIN):%d.%m.%Y}"
+
+    assert (
+        '<span class="tag expired"' in rows[2] and f"abgelaufen am {day(now - timedelta(days=3))} (erkannt)" in rows[2]
+    )
+    assert f"läuft ab {day(now + timedelta(days=30))} (erkannt)" in rows[3] and 'class="tag deadline"' in rows[3]
+    assert f"läuft ab {day(now + timedelta(days=10))}</span>" in rows[4]  # set by staff: no "(erkannt)"
+    assert "läuft ab" not in rows[5] and "abgelaufen" not in rows[5]
 
 
 async def test_approve_row_with_htmx_is_audited(review_env: ReviewEnv, client: httpx.AsyncClient) -> None:
