@@ -267,6 +267,7 @@ def items_retag(batch: Annotated[int, typer.Option(help="Einträge je Transaktio
     taxonomy, now = load_taxonomy(), datetime.now(UTC)
     checked = changed = after = 0
     with _store(_settings()) as factory:
+        out.print("Gelernte Vorschläge: Klassifikator aus den geprüften Einträgen trainieren …")
         with transaction(factory) as session:
             model = tags_repo.suggestion_model(session)
         while True:
