@@ -17,10 +17,10 @@ from review.render import is_htmx, redirect, render
 from review.security import safe_next
 from store import items_repo, review_repo
 from store.db import transaction
-from store.review_repo import RELEVANCE, QueueFilter, QueueRow
+from store.review_repo import EXPIRY, RELEVANCE, QueueFilter, QueueRow
 from store.schema import ITEM_STATUSES
 
-FILTER_KEYS = ("source", "sector", "topic", "town", "text", "relevance")
+FILTER_KEYS = ("source", "sector", "topic", "town", "text", "relevance", "expiry")
 STATUS_KEY = "#status"  # the counts cache's key of the per-status totals (a GROUP BY over every item)
 SOURCES_KEY = "#sources"  # … and of the sources' names for the filter
 
@@ -43,6 +43,8 @@ def parse_filter(request: Request) -> QueueFilter:
     values = {key: (params.get(key) or "").strip()[:200] or None for key in FILTER_KEYS}
     if values["relevance"] not in RELEVANCE:
         values["relevance"] = None
+    if values["expiry"] not in EXPIRY:
+        values["expiry"] = None
     return QueueFilter(status=status if status in ITEM_STATUSES else "pending", **values)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import and_, exists, func, or_, select, tuple_
@@ -24,6 +24,8 @@ from store.story_schema import ItemTagsRow, StoryLinkRow, StoryMemberRow, links_
 FACETS = ("sectors", "topics", "towns")
 NOT_RELEVANT = "nicht-relevant"  # the queue's relevance filter values (the tagger's judgement, issue 3)
 RELEVANCE = ("relevant", NOT_RELEVANT)
+EXPIRED = "abgelaufen"  # the queue's expiry filter values: the date staff set, else the one read from the text
+EXPIRY = (EXPIRED, "nicht-abgelaufen")
 
 
 class StaleRevision(items_repo.DecisionError):
@@ -39,6 +41,7 @@ class QueueFilter:
     town: str | None = None
     text: str | None = None
     relevance: str | None = None  # "relevant" | "nicht-relevant" (items not tagged yet count as relevant)
+    expiry: str | None = None  # "abgelaufen" | "nicht-abgelaufen" (items without a date count as not expired)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,10 +143,23 @@ def _filtered(query: Any, flt: QueueFilter, dialect: str, *, join_revision: bool
         tags = aliased(ItemTagsRow)  # the page's own outer join of item_tags must not correlate into this
         dismissed = exists(select(1).select_from(tags).where(tags.item_id == ItemRow.id, tags.relevant.is_(False)))
         query = query.where(dismissed if flt.relevance == NOT_RELEVANT else ~dismissed)
+    if flt.expiry in EXPIRY:
+        expired = _expired(datetime.now(UTC))
+        query = query.where(expired if flt.expiry == EXPIRED else ~expired)
     if flt.text:
         pattern = "%" + flt.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         query = query.where(RevisionRow.title.ilike(pattern, escape="\\"))
     return query
+
+
+def _expired(now: datetime) -> Any:
+    """Has the item run out: its date set by staff, else the one read from its text, lies before ``now``."""
+    flags, tags = aliased(ItemFlagsRow), aliased(ItemTagsRow)  # not the page's own outer joins
+    ends = func.coalesce(
+        select(flags.expires_at).where(flags.item_id == ItemRow.id).scalar_subquery(),
+        select(tags.expires_suggested).where(tags.item_id == ItemRow.id).scalar_subquery(),
+    )
+    return func.coalesce(ends < now, False)
 
 
 def _elements(dialect: str, column: Any) -> Any:
@@ -228,8 +244,8 @@ def status_counts(session: Session) -> dict[str, int]:
 
 
 def facet_counts(session: Session, status: str) -> dict[str, dict[str, int]]:
-    """Items of ``status`` per source, sector, topic and town (value -> count, most frequent first), and how many
-    the tagger judged not business-relevant (``relevance``)."""
+    """Items of ``status`` per source, sector, topic and town (value -> count, most frequent first), how many
+    the tagger judged not business-relevant (``relevance``) and how many have run out (``expiry``)."""
     result: dict[str, dict[str, int]] = {}
     by_source = select(ItemRow.source_id, func.count()).where(ItemRow.status == status).group_by(ItemRow.source_id)
     result["sources"] = _sorted(session.execute(by_source))
@@ -250,6 +266,8 @@ def facet_counts(session: Session, status: str) -> dict[str, dict[str, int]]:
         .where(ItemRow.status == status, ItemTagsRow.relevant.is_(False))
     )
     result["relevance"] = {NOT_RELEVANT: session.scalar(dismissed) or 0}
+    expired = select(func.count()).select_from(ItemRow).where(ItemRow.status == status, _expired(datetime.now(UTC)))
+    result["expiry"] = {EXPIRED: session.scalar(expired) or 0}
     return result
 
 

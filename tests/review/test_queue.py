@@ -115,6 +115,34 @@ async def test_queue_rows_show_when_an_item_runs_out(review_env: ReviewEnv, clie
     assert "läuft ab" not in rows[5] and "abgelaufen" not in rows[5]
 
 
+async def test_expired_items_are_counted_filtered_and_dismissed_in_bulk(
+    review_env: ReviewEnv, client: httpx.AsyncClient
+) -> None:
+    now = datetime.now(UTC)
+    with review_env.session() as session:  # 1 and 2 ran out by their text, 3 by staff's date; 4 runs on
+        for item_id, suggested in ((1, now - timedelta(days=400)), (2, now - timedelta(days=1)), (3, None),
+                                   (4, now - timedelta(days=9))):  # fmt: skip
+            session.add(ItemTagsRow(item_id=item_id, revision_id=_revision(review_env, item_id), relevant=True,
+                                    relevance_reason="", reasons={}, suggestions={}, tagged_by="rules", tagged_at=T0,
+                                    expires_suggested=suggested))  # fmt: skip
+        review_repo.set_expiry(session, 3, now - timedelta(days=2), actor="rita", now=now)
+        review_repo.set_expiry(session, 4, now + timedelta(days=30), actor="rita", now=now)  # staff's date wins
+    csrf = await login(client)
+    page = (await client.get("/staff/")).text
+    assert "abgelaufen (3)</option>" in page
+    assert _ids((await client.get("/staff/?expiry=abgelaufen")).text) == [3, 2, 1]
+    assert _ids((await client.get("/staff/?expiry=nicht-abgelaufen")).text) == [6, 5, 4]  # no date: not expired
+    assert _ids((await client.get("/staff/?expiry=bogus")).text) == _ids(page)  # an unknown value filters nothing
+    expired = (await client.get("/staff/?expiry=abgelaufen")).text
+    assert "3 offen" in expired and 'name="next" value="/staff/?expiry=abgelaufen"' in expired
+    items = [f"{n}:{_revision(review_env, n)}" for n in (3, 2, 1)]  # what "select all" + "ablehnen" sends
+    answer = await client.post("/staff/bulk", data={"csrf": csrf, "action": "reject", "item": items,
+                                                   "next": "/staff/?expiry=abgelaufen"})  # fmt: skip
+    assert answer.status_code == 303 and "expiry=abgelaufen" in answer.headers["location"]
+    with review_env.session() as session:
+        assert [session.get(ItemRow, n).status for n in (1, 2, 3, 4)] == ["rejected"] * 3 + ["pending"]
+
+
 async def test_approve_row_with_htmx_is_audited(review_env: ReviewEnv, client: httpx.AsyncClient) -> None:
     csrf = await login(client)
     item, revision = 3, _revision(review_env, 3)
