@@ -65,6 +65,11 @@ class QueueRow:
     expires_at: datetime | None = None  # set by staff
     expires_suggested: datetime | None = None  # read from the text by the tagger ("Antragsfrist bis …")
 
+    @property
+    def runs_out_at(self) -> datetime | None:
+        """Staff's date, else the one read from the text: the row's "läuft ab" (SQL: ``_expired``)."""
+        return self.expires_at or self.expires_suggested
+
 
 @dataclass(frozen=True, slots=True)
 class QueuePage:
@@ -153,7 +158,8 @@ def _filtered(query: Any, flt: QueueFilter, dialect: str, *, join_revision: bool
 
 
 def _expired(now: datetime) -> Any:
-    """Has the item run out: its date set by staff, else the one read from its text, lies before ``now``."""
+    """Has the item run out: its date set by staff, else the one read from its text (``QueueRow.runs_out_at``),
+    lies before ``now``."""
     flags, tags = aliased(ItemFlagsRow), aliased(ItemTagsRow)  # not the page's own outer joins
     ends = func.coalesce(
         select(flags.expires_at).where(flags.item_id == ItemRow.id).scalar_subquery(),
