@@ -32,7 +32,7 @@ _TRIGGER = (
     r"antragsfrist|antragsschluss|bewerbungsschluss|anmeldeschluss|einsendeschluss|einreichungsfrist|"
     r"frist\s+endet|frist\s+läuft|gültig\s+bis|befristet\s+bis|läuft\s+(?:noch\s+)?bis|endet\s+am|"
     r"außer\s+kraft|anträge?\b[^.\n]{0,60}?\bbis|anmeld\w*\b[^.\n]{0,40}?\bbis|beantragt\s+werden[^.\n]{0,20}?\bbis|"
-    r"(?:verlängert|gilt|gelten)\s+(?:noch\s+)?bis|(?:spätestens|letztmalig)\s+(?:am|bis)"
+    r"(?:verlängert|gilt|gelten)\s+(?:(?:noch|zunächst|vorerst|vorläufig|weiterhin)\s+)?bis|(?:spätestens|letztmalig)\s+(?:am|bis)"
 )
 _PATTERN = re.compile(rf"(?P<trigger>{_TRIGGER})[^.\n\d]{{0,40}}?{_DATE}", re.IGNORECASE)
 # German legal drafting puts the date first: "tritt am 31. Dezember 2029 / mit Ablauf des 30. Juni 2024 außer Kraft"

@@ -161,6 +161,7 @@ def test_deadlines_become_suggested_expiry() -> None:
     assert find_deadline("Anträge können bis zum 30.6.21 gestellt werden").expires_at == end_june  # type: ignore[union-attr]
     assert find_deadline("Am 30.06.2021 feiert die Stadt.") is None
     assert find_deadline("Anmeldung bis 10.05.2021 online.").expires_at.date() == date(2021, 5, 10)  # type: ignore[union-attr]
+    assert find_deadline("Die Regeln gelten zunächst bis 14.03.2021.").expires_at.date() == date(2021, 3, 14)  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(
