@@ -23,6 +23,7 @@ from store.schema import ITEM_STATUSES
 FILTER_KEYS = ("source", "sector", "topic", "town", "text", "relevance", "expiry")
 STATUS_KEY = "#status"  # the counts cache's key of the per-status totals (a GROUP BY over every item)
 SOURCES_KEY = "#sources"  # … and of the sources' names for the filter
+EXPIRY_ACTION = "fristen"  # the bulk action that takes the deadlines read from the texts as expiry dates
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,14 +92,19 @@ def routes(ctx: AppContext) -> list[RouteSpec]:
         action = str(form.get("action", ""))
         pairs = [_pair(str(value)) for value in form.getlist("item")]
         staff = staff_of(request)
-        if action not in ("approve", "reject"):
+        if action not in ("approve", "reject", EXPIRY_ACTION):
             return redirect(safe_next(str(form.get("next", ""))), msg="Unbekannte Aktion.")
         valid = [pair for pair in pairs if pair is not None]
         done, skipped = await run_in_threadpool(_bulk, ctx, action, valid, staff.name)
-        verb = "freigegeben" if action == "approve" else "abgelehnt"
-        message = f"{len(done)} Einträge {verb}." + (
-            f" {len(skipped)} übersprungen (inzwischen geändert)." if skipped else ""
-        )
+        if action == EXPIRY_ACTION:
+            message = f"{len(done)} erkannte Fristen als Ablaufdatum übernommen." + (
+                f" {len(skipped)} ohne erkannte Frist oder schon übernommen." if skipped else ""
+            )
+        else:
+            verb = "freigegeben" if action == "approve" else "abgelehnt"
+            message = f"{len(done)} Einträge {verb}." + (
+                f" {len(skipped)} übersprungen (inzwischen geändert)." if skipped else ""
+            )
         return redirect(safe_next(str(form.get("next", "")), "/staff/"), msg=message)
 
     return [
@@ -128,6 +134,9 @@ def _pair(value: str) -> tuple[int, int] | None:
 
 def _bulk(ctx: AppContext, action: str, pairs: list[tuple[int, int]], actor: str) -> tuple[list[int], list[int]]:
     with transaction(ctx.factory) as session:
+        if action == EXPIRY_ACTION:
+            ids = [item_id for item_id, _revision in pairs]
+            return review_repo.accept_suggested_expiries(session, ids, actor=actor, now=datetime.now(UTC))
         return review_repo.decide_many(session, action, pairs, actor=actor, now=datetime.now(UTC))
 
 

@@ -20,6 +20,7 @@ from store.records import ItemView
 from store.review_schema import ItemFlagsRow, StaffRevisionRow
 from store.schema import AuditRow, ItemRow, ProvenanceRow, RevisionRow, SourceRow
 from store.story_schema import ItemTagsRow, StoryLinkRow, StoryMemberRow, links_story
+from store.upsert import chunks
 
 FACETS = ("sectors", "topics", "towns")
 NOT_RELEVANT = "nicht-relevant"  # the queue's relevance filter values (the tagger's judgement, issue 3)
@@ -387,6 +388,29 @@ def decide_many(
                     done.append(item_id)
         except items_repo.DecisionError:
             skipped.append(item_id)
+    return done, skipped
+
+
+def accept_suggested_expiries(
+    session: Session, item_ids: Sequence[int], *, actor: str, now: datetime
+) -> tuple[list[int], list[int]]:
+    """Staff take the deadlines read from the items' texts as their expiry dates (each audited like a date set by
+    hand); returns (done, skipped: no date read from the text, or it is the item's date already)."""
+    query = select(ItemTagsRow.item_id, ItemTagsRow.expires_suggested)
+    suggested = {
+        item: day
+        for chunk in chunks(item_ids)
+        for item, day in session.execute(query.where(ItemTagsRow.item_id.in_(chunk)))
+    }
+    done, skipped = [], []
+    for item_id in item_ids:
+        day = suggested.get(item_id)
+        flags = session.get(ItemFlagsRow, item_id)
+        if day is None or (flags is not None and flags.expires_at == day):
+            skipped.append(item_id)
+            continue
+        set_expiry(session, item_id, day, actor=actor, now=now)
+        done.append(item_id)
     return done, skipped
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 import pytest
@@ -14,7 +14,7 @@ from process.dates import BERLIN
 from review.app import create_app
 from review.hooks import Hooks, Panel, PanelLine
 from store import items_repo, review_repo
-from store.review_schema import StaffRevisionRow
+from store.review_schema import ItemFlagsRow, StaffRevisionRow
 from store.schema import AuditRow, ItemRow
 from store.story_schema import ItemTagsRow, TagCorrectionRow
 from tests.review.conftest import T0, ReviewEnv, entry, login
@@ -141,6 +141,34 @@ async def test_expired_items_are_counted_filtered_and_dismissed_in_bulk(
     assert answer.status_code == 303 and "expiry=abgelaufen" in answer.headers["location"]
     with review_env.session() as session:
         assert [session.get(ItemRow, n).status for n in (1, 2, 3, 4)] == ["rejected"] * 3 + ["pending"]
+
+
+async def test_staff_take_the_recognised_deadlines_of_selected_rows_in_one_go(
+    review_env: ReviewEnv, client: httpx.AsyncClient
+) -> None:
+    now = datetime.now(UTC)
+    later, sooner = now + timedelta(days=40), now + timedelta(days=5)
+    with review_env.session() as session:
+        for item_id, suggested in ((2, later), (3, sooner), (4, None)):
+            session.add(ItemTagsRow(item_id=item_id, revision_id=_revision(review_env, item_id), relevant=True,
+                                    relevance_reason="", reasons={}, suggestions={}, tagged_by="rules", tagged_at=T0,
+                                    expires_suggested=suggested))  # fmt: skip
+        review_repo.set_expiry(session, 3, sooner, actor="adam", now=now)  # taken already
+    csrf = await login(client)
+    assert "erkannte Fristen übernehmen</button>" in (await client.get("/staff/")).text
+    items = [f"{n}:{_revision(review_env, n)}" for n in (2, 3, 4, 5)]
+    answer = await client.post(
+        "/staff/bulk", data={"csrf": csrf, "action": "fristen", "item": items, "next": "/staff/"}
+    )
+    assert answer.status_code == 303
+    message = parse_qs(urlsplit(answer.headers["location"]).query)["msg"][0]
+    assert message == "1 erkannte Fristen als Ablaufdatum übernommen. 3 ohne erkannte Frist oder schon übernommen."
+    with review_env.session() as session:
+        assert session.get(ItemFlagsRow, 2).expires_at == later
+        assert session.get(ItemRow, 2).status == "pending"  # a date, no decision
+        assert session.get(ItemFlagsRow, 4) is None
+        expiry_audits = session.scalars(select(AuditRow.item_id).where(AuditRow.action == "expiry")).all()
+        assert sorted(expiry_audits) == [2, 3]
 
 
 async def test_approve_row_with_htmx_is_audited(review_env: ReviewEnv, client: httpx.AsyncClient) -> None:
