@@ -169,6 +169,23 @@ async def test_staff_take_the_recognised_deadlines_of_selected_rows_in_one_go(
         assert session.get(ItemFlagsRow, 4) is None
         expiry_audits = session.scalars(select(AuditRow.item_id).where(AuditRow.action == "expiry")).all()
         assert sorted(expiry_audits) == [2, 3]
+        items_repo.approve(session, [6], actor="rita", now=now)  # published without its deadline
+        session.add(ItemTagsRow(item_id=6, revision_id=_revision(review_env, 6), relevant=True, relevance_reason="",
+                                reasons={}, suggestions={}, tagged_by="rules", tagged_at=T0,
+                                expires_suggested=later))  # fmt: skip
+    approved = (await client.get("/staff/?status=approved")).text
+    assert "erkannte Fristen übernehmen</button>" in approved and ">freigeben</button>" not in approved
+    assert 'id="select-all"' in approved
+    form = {
+        "csrf": csrf,
+        "action": "fristen",
+        "item": [f"6:{_revision(review_env, 6)}"],
+        "next": "/staff/?status=approved",
+    }
+    answer = await client.post("/staff/bulk", data=form)
+    assert "status=approved" in answer.headers["location"]
+    with review_env.session() as session:
+        assert session.get(ItemFlagsRow, 6).expires_at == later
 
 
 async def test_approve_row_with_htmx_is_audited(review_env: ReviewEnv, client: httpx.AsyncClient) -> None:
