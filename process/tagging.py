@@ -24,8 +24,6 @@ _INFLECTION = ("", "s", "e", "n", "en", "es", "er", "ern", "in", "innen")
 _LONG_PART = 7
 _TOWN_TEXT_CHARS = 6000
 _CACHED_WORDS = 50_000  # per rule set or part list: words whose matches are remembered (bounded for long workers)
-# alle-branchen found this way stands next to specific sectors; found in the lead or as fallback it yields to them
-_FIRM_GENERAL = ("Titel:", "zählen viele", "Adressaten:")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +71,7 @@ def tag_item(title: str, text: str, taxonomy: Taxonomy, hints: SourceHints = Sou
     relevant, why = judge_relevance(title_f, lead_f, recipients_f, sectors, topics, taxonomy)
     if relevant:
         _drop_sector_founders(sectors, taxonomy, (title_f, lead_f, recipients_f, addressee_f))
-        _collapse_enumeration(sectors, taxonomy, (recipients_f, addressee_f))
+        _collapse_enumeration(sectors, taxonomy, title_f, (recipients_f, addressee_f))
         _add_defaults(sectors, topics, hints, taxonomy)
     else:
         sectors, topics = {}, {}
@@ -443,16 +441,23 @@ def _drop_sector_founders(sectors: dict[str, str], taxonomy: Taxonomy, fields: t
         del sectors[slug]
 
 
-def _collapse_enumeration(sectors: dict[str, str], taxonomy: Taxonomy, addressees: tuple[_Field, ...] = ()) -> None:
+def _collapse_enumeration(
+    sectors: dict[str, str], taxonomy: Taxonomy, title: _Field, addressees: tuple[_Field, ...] = ()
+) -> None:
     """A text naming many sectors ("Handwerk, Handel, Dienstleistungen und freie Berufe") addresses businesses
     in general: it gets ``alle-branchen`` instead of each enumerated sector. Sectors named among the recipients
-    or addressees count even below the tagging minimum — an enumeration names each only once."""
+    or addressees count even below the tagging minimum — an enumeration names each only once. ``alle-branchen``
+    stands next to specific sectors only when it is firm: named in the title, or businesses in general are among
+    the addressees; "KMU" among one sector's recipients ("KMU der Landwirtschaft") is no general measure."""
+    general_rule = next(rule for rule in taxonomy.sectors if rule.slug == GENERAL_SECTOR)
+    firm = GENERAL_SECTOR in sectors and bool(title.text and rule_hits(general_rule, title))
     # whole words: "Nahverkehrsunternehmen, Verkehrsverbünde …" names transport firms, not businesses in general
     general = next(
         (p for f in addressees if f.text for p in taxonomy.general_addressees if _general_re(p).search(f.text)), None
     )
     if general and GENERAL_SECTOR not in sectors:
         sectors[GENERAL_SECTOR] = f"Adressaten: „{general}“ — Unternehmen allgemein neben anderen genannt"
+        firm = True
     for field_ in addressees:
         named = [r.slug for r in taxonomy.sectors if r.slug != GENERAL_SECTOR and field_.text and rule_hits(r, field_)]
         if len(named) >= taxonomy.enumeration_sectors:
@@ -461,11 +466,10 @@ def _collapse_enumeration(sectors: dict[str, str], taxonomy: Taxonomy, addressee
             sectors[GENERAL_SECTOR] = (
                 f"{field_.name} zählen viele Branchen auf ({_labels(taxonomy, named)}): Unternehmen allgemein"
             )
+            firm = True
     specific = [slug for slug in sectors if slug != GENERAL_SECTOR]
-    if specific and not any(k in sectors.get(GENERAL_SECTOR, "Titel:") for k in _FIRM_GENERAL):
-        del sectors[
-            GENERAL_SECTOR
-        ]  # "KMU" among a sector's recipients ("KMU der Landwirtschaft") is no general measure
+    if specific and GENERAL_SECTOR in sectors and not firm:
+        del sectors[GENERAL_SECTOR]
     if len(specific) >= taxonomy.enumeration_sectors:
         for slug in specific:
             del sectors[slug]
