@@ -123,10 +123,10 @@ def tags_panel(session: Session, detail: ItemDetail) -> Panel | None:
         current = getattr(detail.view, axis, ()) if axis in _AXES else ()
         for slug, confidence in found.items():
             if slug in current:
-                agreed.append(f"„{tag_label(axis, slug)}“ {float(confidence) * 100:.0f} %")
+                agreed.append(f"„{tag_label(axis, slug)}“ {_percent(confidence)}")
                 continue
             text = (f"Vorschlag (gelernt, nicht übernommen): {_AXES.get(axis, axis)} „{tag_label(axis, slug)}“ – "
-                    f"Konfidenz {float(confidence) * 100:.0f} %")  # fmt: skip
+                    f"Konfidenz {_percent(confidence)}")  # fmt: skip
             action = f"{here}/{axis}/{slug}" if axis in ("sectors", "topics") else None
             lines.append(PanelLine(text, action=action, action_label="Übernehmen"))
     if agreed:
@@ -138,3 +138,8 @@ def tags_panel(session: Session, detail: ItemDetail) -> Panel | None:
         lines.append(PanelLine(f"Vorgeschlagenes Ablaufdatum {day}: {info.expires_reason}", action=action,
                                action_label="Als Ablaufdatum übernehmen"))  # fmt: skip
     return Panel("Schlagworte und Gründe", tuple(lines))
+
+
+def _percent(confidence: Any) -> str:
+    """A classifier confidence as staff read it: "61 %"."""
+    return f"{float(confidence) * 100:.0f} %"
