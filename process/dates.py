@@ -20,7 +20,7 @@ EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 # wrongly dated item to the top of the rubric.
 FUTURE_TOLERANCE = timedelta(days=2)
 
-_MONTHS = {
+MONTHS = {  # month names and abbreviations (German, English) → number
     "jan": 1, "januar": 1, "jänner": 1, "january": 1,
     "feb": 2, "februar": 2, "february": 2,
     "mär": 3, "mar": 3, "mrz": 3, "märz": 3, "maerz": 3, "march": 3,
@@ -164,7 +164,7 @@ def _month(groups: dict[str, str | None]) -> int | None:
     if groups.get("m") is not None:
         return int(groups["m"] or 0)
     name = (groups.get("mon") or "").lower()
-    return _MONTHS.get(name, _MONTHS.get(name[:3]))
+    return MONTHS.get(name, MONTHS.get(name[:3]))
 
 
 def _ampm(hour: int, marker: str | None) -> int:

@@ -16,14 +16,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
 
-BERLIN = ZoneInfo("Europe/Berlin")
-_MONTHS = {
-    "januar": 1, "jan": 1, "jänner": 1, "februar": 2, "feb": 2, "märz": 3, "maerz": 3, "mär": 3, "april": 4,
-    "apr": 4, "mai": 5, "juni": 6, "jun": 6, "juli": 7, "jul": 7, "august": 8, "aug": 8, "september": 9,
-    "sept": 9, "sep": 9, "oktober": 10, "okt": 10, "november": 11, "nov": 11, "dezember": 12, "dez": 12,
-}  # fmt: skip
+from process.dates import BERLIN, MONTHS
+
 _DATE = (
     r"(?P<d>\d{1,2})\.\s*(?:(?P<m>\d{1,2})\.\s*(?P<y>\d{4}|\d{2})\b|"
     r"(?P<mon>[A-Za-zäÄ]{3,9})\.?\s+(?P<y2>\d{4}))"
@@ -82,7 +77,7 @@ def _sentence_before(text: str, end: int) -> str:
 
 
 def _date(match: re.Match[str]) -> date | None:
-    month = int(match["m"]) if match["m"] else _MONTHS.get((match["mon"] or "").lower())
+    month = int(match["m"]) if match["m"] else MONTHS.get((match["mon"] or "").lower())
     year_text = match["y"] or match["y2"]
     if month is None or not year_text:
         return None
