@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from process import tagging
-from process.deadlines import BERLIN, find_deadline
+from process.dates import BERLIN
+from process.deadlines import find_deadline
 from process.dedupe import fingerprint, verify
 from process.tagging import SourceHints, tag_item
 from process.taxonomy import load_taxonomy
