@@ -267,9 +267,11 @@ def items_retag(batch: Annotated[int, typer.Option(help="Einträge je Transaktio
     taxonomy, now = load_taxonomy(), datetime.now(UTC)
     checked = changed = after = 0
     with _store(_settings()) as factory:
-        out.print("Gelernte Vorschläge: Klassifikator aus den geprüften Einträgen trainieren …")
-        with transaction(factory) as session:
-            model = tags_repo.suggestion_model(session)
+        with transaction(factory) as session:  # trained only when there is something to tag again
+            model = None
+            if tags_repo.has_retaggable(session):
+                out.print("Gelernte Vorschläge: Klassifikator aus den geprüften Einträgen trainieren …")
+                model = tags_repo.suggestion_model(session)
         while True:
             with transaction(factory) as session:  # a transaction per batch: staff keep working meanwhile
                 done = tags_repo.retag_pending(session, taxonomy, now, model, after=after, batch=batch)

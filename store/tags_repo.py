@@ -96,9 +96,7 @@ def retag_pending(
     taxonomy or the tagger changed: tags, relevance, reasons, suggested expiry and suggestions. Staff corrections
     stay (``tag_one``). Approved and rejected items keep their reviewed tags, stories stay as they are, and items
     the enrichment has not reached yet are left to it (it also assigns their story)."""
-    tagged = and_(ItemTagsRow.item_id == ItemRow.id, ItemTagsRow.revision_id == ItemRow.current_revision_id)
-    query = select(ItemRow.id).join(ItemTagsRow, tagged).where(ItemRow.status == "pending", ItemRow.id > after)
-    ids = list(session.scalars(query.order_by(ItemRow.id).limit(batch)))
+    ids = list(session.scalars(_retaggable(after).order_by(ItemRow.id).limit(batch)))
     if not ids:
         return Retagged(None, 0, 0)
     _held, rows, _members = _read_batch(session, ids)
@@ -109,6 +107,17 @@ def retag_pending(
         changed += _tag_state(session, rows[item_id]) != before
     session.flush()
     return Retagged(ids[-1], len(ids), changed)
+
+
+def has_retaggable(session: Session) -> bool:
+    """Is any item under review that ``retag_pending`` would tag again (so the classifier is worth training)?"""
+    return session.scalar(_retaggable(0).limit(1)) is not None
+
+
+def _retaggable(after: int) -> Any:  # a Select of item ids
+    """Items under review whose current revision the enrichment has tagged, with an id above ``after``."""
+    tagged = and_(ItemTagsRow.item_id == ItemRow.id, ItemTagsRow.revision_id == ItemRow.current_revision_id)
+    return select(ItemRow.id).join(ItemTagsRow, tagged).where(ItemRow.status == "pending", ItemRow.id > after)
 
 
 def _tag_state(session: Session, row: ItemTagsRow) -> tuple[Any, ...]:
