@@ -65,7 +65,10 @@ def tag_item(title: str, text: str, taxonomy: Taxonomy, hints: SourceHints = Sou
     recipients_f = _field("Empfänger", recipients_text(text, taxonomy))
     addressee_f = _field("Adressaten", addressee_text(lead_f.text, taxonomy))
     fields = ((title_f, taxonomy.title_weight), (lead_f, 1), (recipients_f, taxonomy.recipient_weight))
-    sector_fields = (*fields, (addressee_f, taxonomy.addressee_weight), (official_f, taxonomy.title_weight))
+    # a teaser names whom it is for once, in the sentence that says so; a long text names sectors there in passing
+    teaser = len(text) <= taxonomy.lead_chars
+    addressee_weight = taxonomy.teaser_addressee_weight if teaser else taxonomy.addressee_weight
+    sector_fields = (*fields, (addressee_f, addressee_weight), (official_f, taxonomy.title_weight))
     sectors = _match_axis(taxonomy.sectors, sector_fields, taxonomy.min_scores.get("sectors", taxonomy.min_score))
     topics = _match_axis(taxonomy.topics, fields[:2], taxonomy.min_scores.get("topics", taxonomy.min_score))
     relevant, why = judge_relevance(title_f, lead_f, recipients_f, sectors, topics, taxonomy)

@@ -64,6 +64,7 @@ class Taxonomy:
     min_scores: Mapping[str, int] = field(default_factory=dict)  # per axis, overrides min_score
     addressee_cues: tuple[str, ...] = ()  # folded markers of a lead sentence naming whom a measure is for
     addressee_weight: int = 1
+    teaser_addressee_weight: int = 1  # addressee_weight in a text no longer than the lead (a teaser, a notice)
     founders_sector: str = ""  # the sector founders count to unless they found in a named sector
     founder_terms: tuple[str, ...] = ()  # folded word beginnings of founder terms ("existenzgruend")
     general_addressees: tuple[str, ...] = ()  # "Unternehmen, …" among the addressees: businesses in general
@@ -141,6 +142,7 @@ def _relevance_fields(data: Mapping[str, Any]) -> dict[str, Any]:
         "min_scores": MappingProxyType(dict(data.get("min_scores") or {})),
         "addressee_cues": _folded(data.get("addressee_cues")),
         "addressee_weight": int(data.get("addressee_weight", 1)),
+        "teaser_addressee_weight": int(data.get("teaser_addressee_weight", data.get("addressee_weight", 1))),
         "founders_sector": str((data.get("founders") or {}).get("sector", "")),
         "founder_terms": _folded((data.get("founders") or {}).get("terms")),
         "general_addressees": _folded(data.get("general_addressees")),

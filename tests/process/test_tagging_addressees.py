@@ -16,6 +16,17 @@ def test_sector_named_in_an_addressee_sentence_is_tagged() -> None:
     assert "soloselbststaendige-freie-berufe" not in passing.sectors
 
 
+def test_a_teaser_names_its_addressee_once_a_long_text_in_passing() -> None:
+    teaser = "Die Stadt erschließt Flächen für Unternehmen aus Industrie und Handwerk. Betriebe melden sich hier."
+    tagged = tag_item("Neue Gewerbeflächen", teaser, load_taxonomy())
+    assert set(tagged.sectors) == {"industrie", "handwerk"}
+    assert "Adressaten: „Industrie“" in tagged.reasons["sectors"]["industrie"]
+    # the same sentence in a text longer than the lead is one mention among many: no sector of its own
+    long_text = teaser + " " + "Die Wirtschaftsförderung informiert über Grundstücke, Preise und Fristen. " * 12
+    assert len(long_text) > load_taxonomy().lead_chars
+    assert set(tag_item("Neue Gewerbeflächen", long_text, load_taxonomy()).sectors) == {"alle-branchen"}
+
+
 def test_unqualified_businesses_among_addressees_keep_alle_branchen() -> None:
     tags = tag_item(
         "Überbrückungshilfe – Anträge ab sofort möglich",
