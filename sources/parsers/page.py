@@ -12,15 +12,18 @@ import re
 from collections.abc import Mapping
 from datetime import datetime
 from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup, Tag
-from bs4.element import NavigableString
+from bs4.element import Comment, NavigableString
 
 from process.model import RawEntry
 from sources.parsers._html import element_text, iso_datetime, load_soup, meta_content
 from sources.parsers._result import ParseResult
 
-_DROP_TAGS = ("script", "style", "noscript", "template", "nav", "aside", "form", "iframe", "svg", "button")
+_DROP_TAGS = (
+    "script", "style", "noscript", "template", "nav", "aside", "form", "iframe", "svg", "button", "figcaption",
+)  # fmt: skip
 _DROP_ROLES = ("navigation", "banner", "contentinfo", "search", "dialog", "alertdialog")
 _MAIN = ("main", "[role=main]", "article", "#content", ".content", "#main", ".main-content", "#inhalt")
 # Class or id words that mark boilerplate; matched against the hyphen/underscore-separated parts.
@@ -30,6 +33,9 @@ _BOILERPLATE = frozenset(
         "share", "social", "sharing", "pagination", "sidebar", "navbar", "menu", "megamenu", "metanav",
         "servicenav", "subnav", "toolbar", "print", "sr", "visually", "hidden", "newsletter", "modal",
         "popup", "offcanvas",
+        # captions and picture credits, related and recommended articles, tag lists, comments, advertising
+        "caption", "credit", "credits", "copyright", "bildunterschrift", "bildnachweis", "related", "recommendations",
+        "tags", "keywords", "comments", "outbrain", "taboola", "advertisement", "anzeige",
     }
 )  # fmt: skip
 # Whole class/id names of page chrome ("article-header" inside an article is content, "site-header" is not).
@@ -39,6 +45,23 @@ _BLOCKS = (
     "dt", "dd", "blockquote", "pre", "address", "figcaption", "details", "summary", "hr",
 )  # fmt: skip
 _WORD = re.compile(r"[a-z]+")
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+_KEEP_BOX = ("html", "body", "main", "article")
+# Headings of sections that point to other pages (matched at the start, case aside).
+_RELATED = re.compile(
+    r"\s*(?:mehr (?:zum thema|zu diesem thema|aus|zu)\b|weitere (?:meldungen|artikel|nachrichten|beiträge|"
+    r"pressemitteilungen|themen)|das könnte sie (?:auch )?interessieren|auch interessant|(?:meist|am meisten) ?"
+    r"(?:gelesen|diskutiert|kommentiert)|aktuellste beiträge|ähnliche (?:artikel|beiträge|themen)|lesen sie auch|"
+    r"siehe auch|schlagworte|schlagwörter|diskutieren sie mit|aktuelle berichte aus dieser kategorie|"
+    r"verwandte (?:themen|artikel))",
+    re.IGNORECASE,
+)
+# Short blocks that are only a page function: print, share, PDF copy, back to the list, to the top.
+_UTILITY = re.compile(
+    r"(?:seite |artikel )?drucken|(?:diesen |den )?(?:artikel |beitrag )?teilen|nach oben|zurück|"
+    r"zurück zu(?:r)? (?:übersicht|startseite|liste)|.{0,40}\bals pdf(?: herunterladen)?|.{0,40} als pdf herunterladen",
+    re.IGNORECASE,
+)
 _STAND = re.compile(
     r"(?:Stand|Zuletzt aktualisiert|Aktualisiert|Letzte Änderung|Letzte Aktualisierung)(?:\s+am)?\s*:?\s*"
     r"(?P<date>\d{1,2}\.\s*(?:\d{1,2}\.|[A-Za-zÄäÖöÜü]+\.?)\s*\d{2,4}(?:,?\s*\d{1,2}[:.]\d{2}(?:\s*Uhr)?)?)"
@@ -79,30 +102,95 @@ def parse_page(
 
 
 def _title(soup: BeautifulSoup) -> str:
-    """og:title first: ``<title>`` usually carries the site name as a suffix ("… - Wirtschaft in Mittelsachsen"),
-    whose words would count for tagging like the title's own. Without og:title, the ``<h1>`` that ``<title>``
-    starts with, or ``<title>`` without the site name (og:site_name) after a separator."""
-    if og := meta_content(soup, "og:title"):
-        return og
-    title_tag, h1_tag = soup.find("title"), soup.find("h1")
+    """The page's headline without the site's name: ``<title>`` and og:title usually carry it ("… - Golem.de",
+    "BKA - Pressemitteilungen - …", "… | DW | 28.04.2023"), and its words would count for tagging like the title's
+    own. The visible ``<h1>`` when og:title or ``<title>`` is it plus such parts; else og:title (or ``<title>``)
+    without leading and trailing parts that name the site (og:site_name, application-name, a domain) or a date."""
+    og = meta_content(soup, "og:title")
+    title_tag = soup.find("title")
     title = element_text(title_tag) if isinstance(title_tag, Tag) else ""
-    h1 = element_text(h1_tag) if isinstance(h1_tag, Tag) else ""
-    if title and h1 and title.casefold().startswith(h1.casefold()) and _separated(title[len(h1) :]):
-        return h1
-    site = meta_content(soup, "og:site_name")
-    head = title[: -len(site)].rstrip() if site and title.endswith(site) else ""
-    if len(head) > 1 and head[-1] in _SEPARATORS:
-        return head[:-1].rstrip()
-    return title or h1
+    sites = {_key(name) for name in (meta_content(soup, "og:site_name", "application-name"),) if name}
+    headlines = _headlines(soup)
+    # several <h1> may each be a part of <title> ("Zoll" · "Fachmeldungen" · the headline): the longest is it
+    found = [part for h1 in headlines for text in (og, title) if text and (part := _segment_run(text, h1))]
+    if found:
+        return _without_site(max(found, key=len), sites)
+    best = og or title
+    return _without_site(best, sites) if best else next(iter(headlines), "")
 
 
-def _separated(rest: str) -> bool:
-    """Is ``rest`` (what follows the ``<h1>`` in ``<title>``) nothing or a separator and a site name?"""
-    rest = rest.lstrip()
-    return not rest or rest[0] in _SEPARATORS
+def _headlines(soup: BeautifulSoup) -> list[str]:
+    """The ``<h1>`` texts, without the site's logo (inside a link or navigation, or one link home)."""
+    found = []
+    for h1 in soup.find_all("h1"):
+        text = element_text(h1)
+        if not text or h1.find_parent(("a", "nav")) is not None:
+            continue
+        link = h1.find("a")
+        if isinstance(link, Tag) and element_text(link) == text and _home(str(link.get("href") or "")):
+            continue
+        found.append(text)
+    return found
 
 
-_SEPARATORS = "-–—|:·»«/"
+def _home(href: str) -> bool:
+    path = urlsplit(href).path
+    return path in ("", "/", "/index.html", "/index.php", "/index.htm") and not urlsplit(href).query
+
+
+def _segments(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the parts of a title between separators (" - ", " | ", " – " …; "|" also unspaced)."""
+    spans, start = [], 0
+    for sep in _SEPARATOR.finditer(text):
+        spans.append((start, sep.start()))
+        start = sep.end()
+    spans.append((start, len(text)))
+    return [(a, b) for a, b in spans if text[a:b].strip()]
+
+
+def _segment_run(candidate: str, headline: str) -> str:
+    """The consecutive parts of ``candidate`` that read as ``headline`` (case, spacing and a space before
+    punctuation aside), spelled as in ``candidate``; "" when none do."""
+    wanted = _key(headline)
+    spans = _segments(candidate)
+    for i, (start, _) in enumerate(spans):
+        for _, end in spans[i:]:
+            if _key(candidate[start:end]) == wanted:
+                return candidate[start:end].strip()
+    return ""
+
+
+def _without_site(title: str, sites: set[str]) -> str:
+    """``title`` without leading and trailing parts naming the site or a date; the whole when nothing else is left."""
+    spans = _segments(title)
+    while len(spans) > 1 and _names_site(title[slice(*spans[-1])], sites):
+        spans.pop()
+    while len(spans) > 1 and _names_site(title[slice(*spans[0])], sites):
+        spans.pop(0)
+    return title[spans[0][0] : spans[-1][1]].strip() if spans else title
+
+
+def _names_site(part: str, sites: set[str]) -> bool:
+    key = _key(part)
+    if _DOMAIN.fullmatch(key) or _DATE.fullmatch(key):
+        return True
+    return any(key in (site, _domain_name(site)) for site in sites)
+
+
+def _domain_name(site: str) -> str:
+    """ "bmas" of the site name "www.bmas.de" (a domain); "" for other names."""
+    return site.removeprefix("www.").split(".")[0] if _DOMAIN.fullmatch(site) else ""
+
+
+def _key(text: str) -> str:
+    """Comparable form of a title part: case-folded, single spaces, no space before punctuation, no soft hyphen."""
+    return _SPACE_BEFORE_PUNCT.sub(r"\1", " ".join(text.replace("\xad", "").split())).casefold()
+
+
+_SEPARATOR = re.compile(r"\s+[-–—·•»«/:|]+\s+|\s*[|•]\s*|:\s+")
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+([:,;.!?])")
+_DOMAIN = re.compile(r"(?:[\w-]+\.)+(?:de|com|org|net|eu|info|at|ch)")
+_DATE = re.compile(r"\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}")
 
 
 def _main_region(soup: BeautifulSoup, content_css: str | None = None) -> tuple[Tag, bool]:
@@ -113,6 +201,7 @@ def _main_region(soup: BeautifulSoup, content_css: str | None = None) -> tuple[T
         tag.decompose()
     for tag in soup.find_all(_is_boilerplate):
         tag.decompose()
+    _drop_related(soup)
     for css in ([content_css] if content_css else []) + list(_MAIN):
         found = soup.select_one(css)
         if found is not None and element_text(found):
@@ -121,6 +210,49 @@ def _main_region(soup: BeautifulSoup, content_css: str | None = None) -> tuple[T
     body = soup.body or soup
     _drop_page_chrome(body)
     return body, False
+
+
+def _drop_related(soup: BeautifulSoup) -> None:
+    """Sections that point elsewhere ("Mehr zum Thema", "Das könnte Sie auch interessieren", "Schlagworte"): their
+    heading and what follows it up to the next heading of the same or a higher level — or the whole box when the
+    heading opens it. Lists of other articles change every day and are not this page's text; a watched page
+    would be reported changed for them."""
+    for heading in soup.find_all(_HEADINGS):
+        if heading.decomposed or not _RELATED.match(element_text(heading)):
+            continue
+        box = heading.parent
+        if isinstance(box, Tag) and box.name not in _KEEP_BOX and _opens(heading, box):
+            box.decompose()
+            continue
+        level = _HEADINGS.index(heading.name)
+        for sibling in list(heading.find_next_siblings()):
+            if sibling.name in _HEADINGS and _HEADINGS.index(sibling.name) <= level:
+                break
+            sibling.decompose()
+        heading.decompose()
+    for string in soup.find_all(string=_is_utility):
+        element = string.parent
+        if element is None or element.decomposed or element.name in _KEEP_BOX:
+            continue
+        text = element_text(element)  # the largest element around it that holds nothing else
+        while (parent := element.parent) is not None and parent.name not in _KEEP_BOX and element_text(parent) == text:
+            element = parent
+        if _UTILITY.fullmatch(text):
+            element.decompose()
+
+
+def _is_utility(string: str | None) -> bool:
+    return string is not None and len(string) <= 80 and _UTILITY.fullmatch(" ".join(string.split())) is not None
+
+
+def _opens(heading: Tag, box: Tag) -> bool:
+    """Is ``heading`` the first thing in ``box``?"""
+    first = next((child for child in box.children if not _blank(child)), None)
+    return first is heading
+
+
+def _blank(node: object) -> bool:
+    return isinstance(node, Comment) or (isinstance(node, NavigableString) and not node.strip())
 
 
 def _drop_page_chrome(root: Tag) -> None:

@@ -234,6 +234,39 @@ def test_page_drops_chrome() -> None:
             "Wirtschaftsförderung",
         ),
         ("", "<h1>Nur eine Überschrift</h1>", "Nur eine Überschrift"),
+        # the headline is one of several <h1> (the first is the logo) and a part of <title>
+        (
+            "<title>Zoll online - Fachmeldungen - Neue Zollsätze</title>",
+            "<h1>Zoll</h1><h1>Fachmeldungen</h1><h1>Neue Zollsätze</h1>",
+            "Neue Zollsätze",
+        ),
+        ('<meta property="og:title" content="Neue Regeln | DW | 28.04.2023">', "<h1>Neue Regeln</h1>", "Neue Regeln"),
+        # spelled as in <title>, though the <h1> splits words with soft hyphens and spaces before a colon
+        (
+            "<title>BKA - Pressemitteilungen - Hilfe: Neue Regeln</title>",
+            "<h1>Hil\xadfe : Neue Re\xadgeln</h1>",
+            "Hilfe: Neue Regeln",
+        ),
+        ("<title>Messe abgesagt - Golem.de</title>", "", "Messe abgesagt"),  # a domain names the site
+        (
+            '<meta property="og:title" content="BMAS - Neue Regeln">'
+            '<meta property="og:site_name" content="www.bmas.de">',
+            "",
+            "Neue Regeln",
+        ),
+        ('<title>BDZV: Neue Regeln</title><meta property="og:site_name" content="BDZV">', "", "Neue Regeln"),
+        # a town in the title is no site name, though the site is the town's
+        (
+            '<title>Döbeln: Neue Gewerbeflächen</title><meta property="og:site_name" content="Stadt Döbeln">',
+            "",
+            "Döbeln: Neue Gewerbeflächen",
+        ),
+        # the logo's <h1> (one link home) is no headline
+        (
+            "<title>Stadt Roßwein - Neue Gewerbeflächen</title>",
+            '<h1><a href="/">Stadt Roßwein</a></h1>',
+            "Stadt Roßwein - Neue Gewerbeflächen",
+        ),
     ],
 )
 def test_page_title_leaves_the_site_name_out(head: str, h1: str, expected: str) -> None:
@@ -242,6 +275,37 @@ def test_page_title_leaves_the_site_name_out(head: str, h1: str, expected: str) 
     body = f"<html><head>{head}</head><body><main>{h1}<p>Text der Seite.</p></main></body></html>".encode()
     (entry,) = parse_page(body, url="https://www.example.org/", headers={}, selectors=None).entries
     assert entry.title == expected
+
+
+def test_page_leaves_related_articles_captions_and_page_functions_out() -> None:
+    """Lists of other articles change daily: a watched page would be reported changed for them."""
+    body = """<html><body><main><h1>Neue Hilfen</h1><p>Betriebe erhalten ab Montag Zuschüsse.</p>
+        <figure><img src="a.jpg"><figcaption>Foto: Landratsamt / M. Muster</figcaption></figure>
+        <h2>Antrag</h2><p>Anträge stellen Sie bei der SAB.</p>
+        <h2>Mehr zum Thema</h2><ul><li><a href="/a">Anderer Artikel</a></li></ul><p>Noch ein Anriss.</p>
+        <h2>Weitere Informationen</h2><p>Merkblatt der SAB zum Programm.</p>
+        <div class="box"><h3>Das könnte Sie auch interessieren</h3><p>Ein ganz anderes Thema.</p></div>
+        <p><a href="/liste">Zurück zur Übersicht</a></p><p><a href="a.pdf">Pressemitteilung als PDF</a></p>
+        </main></body></html>""".encode()
+    (entry,) = parse_page(body, url="https://www.example.org/", headers={}, selectors=None).entries
+    for kept in (
+        "Betriebe erhalten ab Montag Zuschüsse.",
+        "Anträge stellen Sie bei der SAB.",
+        "Weitere Informationen",
+        "Merkblatt der SAB zum Programm.",
+    ):
+        assert kept in entry.content
+    for dropped in (
+        "Foto:",
+        "Mehr zum Thema",
+        "Anderer Artikel",
+        "Noch ein Anriss",
+        "Das könnte Sie",
+        "ganz anderes Thema",
+        "Zurück zur Übersicht",
+        "als PDF",
+    ):
+        assert dropped not in entry.content
 
 
 def test_unknown_kind_is_a_parse_error() -> None:

@@ -1,0 +1,204 @@
+"""How well the ``page`` parser (sources/parsers/page.py) finds a page's main text and title, on real German
+pages with known answers in ../shared/corpus:
+
+- trafilatura-de-pages: 70 pages (ministries, agencies, chambers' and trade press, towns), each with snippets the
+  main text must hold (``with``) and boilerplate it must not (``without``): snippet precision/recall/F1.
+- fundus-de-news: 44 news pages with the publisher's headline and article paragraphs: how many headlines come
+  out exactly (the site name left out), the share of article paragraphs found (recall) and the share of
+  extracted blocks that belong to the article (precision).
+
+The pages are split by a hash of the file name into a dev half, on which the extraction rules are tuned, and a
+held-out test half. Run: ``.venv/bin/python bench/pageextract.py`` (prints both halves, and the plain extraction
+of bench/pagetext.py as a baseline for the snippets).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import sys
+import time
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from bench.pagetext import PAGES_DIR, page_text  # noqa: E402
+from sources.parsers.page import parse_page  # noqa: E402
+
+CORPUS = REPO.parent / "shared" / "corpus"
+FUNDUS_DIR = "fundus-de-news"
+HALVES = ("dev", "test")
+
+
+@dataclass(frozen=True)
+class Snippets:
+    tp: int = 0  # expected snippets found
+    fn: int = 0  # expected snippets missing
+    fp: int = 0  # boilerplate snippets found
+    pages: int = 0
+    clean: int = 0  # pages with every expected snippet and no boilerplate one
+
+    def __add__(self, other: Snippets) -> Snippets:
+        return Snippets(*(getattr(self, f) + getattr(other, f) for f in ("tp", "fn", "fp", "pages", "clean")))
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+@dataclass(frozen=True)
+class Articles:
+    pages: int = 0
+    titles: int = 0  # headlines extracted exactly
+    paragraphs: int = 0
+    found: int = 0  # article paragraphs in the extracted text
+    blocks: int = 0
+    inside: int = 0  # extracted blocks that are part of the article
+
+    def __add__(self, other: Articles) -> Articles:
+        fields = ("pages", "titles", "paragraphs", "found", "blocks", "inside")
+        return Articles(*(getattr(self, f) + getattr(other, f) for f in fields))
+
+    @property
+    def recall(self) -> float:
+        return self.found / self.paragraphs if self.paragraphs else 1.0
+
+    @property
+    def precision(self) -> float:
+        return self.inside / self.blocks if self.blocks else 1.0
+
+
+def half(name: str) -> str:
+    return HALVES[hashlib.sha256(name.encode()).digest()[0] % 2]
+
+
+def squash(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).replace("\xad", "").split())
+
+
+def parsed(body: bytes, url: str) -> tuple[str, str]:
+    """(title, main text) as the harvest stores them."""
+    (entry,) = parse_page(body, url=url, headers={}).entries
+    return entry.title, entry.content
+
+
+def trafilatura_pages(corpus: Path = CORPUS) -> list[tuple[str, str, dict[str, list[str]]]]:
+    """(file, url, expectations) of every page."""
+    data = json.loads((corpus / PAGES_DIR / "expected.json").read_text(encoding="utf-8"))
+    return [(record["file"], url, record) for url, record in data.items()]
+
+
+def snippet_scores(
+    corpus: Path = CORPUS, which: str | None = None, extract: Callable[[str, str], str] | None = None
+) -> Snippets:
+    """Snippet scores over the trafilatura pages of half ``which`` (None: all); ``extract(file, url)`` gives the
+    main text (default: the page parser)."""
+    total = Snippets()
+    for name, url, expected in trafilatura_pages(corpus):
+        if which and half(name) != which:
+            continue
+        if extract is None:
+            text = squash(parsed((corpus / PAGES_DIR / "html" / name).read_bytes(), url)[1])
+        else:
+            text = squash(extract(name, url))
+        found = sum(squash(s) in text for s in expected["with"])
+        leaked = sum(squash(s) in text for s in expected["without"])
+        missing = len(expected["with"]) - found
+        total += Snippets(found, missing, leaked, 1, int(not missing and not leaked))
+    return total
+
+
+def fundus_pages(corpus: Path = CORPUS) -> list[tuple[str, dict[str, object]]]:
+    """(html file, expected record) of every fundus page."""
+    folder = corpus / FUNDUS_DIR
+    versions = json.loads((folder / "version_to_html.json").read_text(encoding="utf-8"))
+    pages: list[tuple[str, dict[str, object]]] = []
+    for key, files in versions.items():
+        publisher, version = key.split("#")
+        record = json.loads((folder / publisher).read_text(encoding="utf-8"))[version]
+        pages.extend((name, record) for name in files)
+    return pages
+
+
+def _article_parts(record: dict[str, object]) -> list[str]:
+    body = record.get("body") or {}
+    assert isinstance(body, dict)
+    parts = list(body.get("summary") or [])
+    for section in body.get("sections") or []:
+        parts += list(section.get("headline") or []) + list(section.get("paragraphs") or [])
+    return [squash(p) for p in parts if squash(p)]
+
+
+def article_scores(corpus: Path = CORPUS, which: str | None = None) -> Articles:
+    total = Articles()
+    for name, record in fundus_pages(corpus):
+        if which and half(name) != which:
+            continue
+        title, text = parsed(gzip.decompress((corpus / FUNDUS_DIR / name).read_bytes()), "https://example.org/a")
+        parts = _article_parts(record)
+        article = " ".join(parts)
+        flat = squash(text)
+        blocks = [squash(b) for b in text.split("\n\n") if squash(b)]
+        total += Articles(
+            1,
+            int(squash(title).casefold() == squash(str(record.get("title") or "")).casefold()),
+            len(parts),
+            sum(p in flat for p in parts),
+            len(blocks),
+            sum(b in article or any(p in b for p in parts) for b in blocks),
+        )
+    return total
+
+
+def _plain(corpus: Path) -> Callable[[str, str], str]:
+    return lambda name, url: page_text(corpus, name)[1]
+
+
+def report(corpus: Path = CORPUS) -> Iterable[str]:
+    for which in (*HALVES, None):
+        label = which or "alle"
+        s = snippet_scores(corpus, which)
+        yield (
+            f"trafilatura {label:4}  Seiten {s.pages:3}  Schnipsel P {s.precision:.3f} R {s.recall:.3f} "
+            f"F1 {s.f1:.3f}  (gefunden {s.tp}, fehlen {s.fn}, Beiwerk {s.fp}; ganz richtig {s.clean})"
+        )
+    plain = snippet_scores(corpus, None, _plain(corpus))
+    yield (
+        f"trafilatura alle  einfache Extraktion (bench/pagetext.py) zum Vergleich: P {plain.precision:.3f} "
+        f"R {plain.recall:.3f} F1 {plain.f1:.3f}"
+    )
+    for which in (*HALVES, None):
+        label = which or "alle"
+        a = article_scores(corpus, which)
+        yield (
+            f"fundus      {label:4}  Seiten {a.pages:3}  Titel exakt {a.titles}/{a.pages}  Absätze R {a.recall:.3f}  "
+            f"Blöcke im Artikel P {a.precision:.3f}"
+        )
+
+
+def main() -> None:
+    if not CORPUS.is_dir():
+        sys.exit(f"Korpus fehlt: {CORPUS}")
+    started = time.perf_counter()
+    for line in report():
+        print(line)
+    print(f"({time.perf_counter() - started:.1f} s)")
+
+
+if __name__ == "__main__":
+    main()
