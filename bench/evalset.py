@@ -27,6 +27,7 @@ from process.dates import BERLIN
 from process.dedupe import fingerprint, verify
 from process.tagging import SourceHints, Tags, tag_item
 from process.taxonomy import Taxonomy, load_taxonomy
+from process.text import one_line, plain_text
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "eval"
@@ -114,12 +115,13 @@ def _load_items(corpus: Path) -> tuple[LabelledItem, ...]:
             title, text = page_text(corpus, entry["file"])
         else:
             title, text = _split_markdown(corpus / CORPUS_DIRS[entry["corpus"]] / entry["file"])
+        title, text = one_line(title), plain_text(text)  # as the harvest stores them (normalize_entry)
         items.append(LabelledItem(f"{entry['corpus']}:{entry['file']}", title, text, "", frozenset(entry["sectors"]),
                                   frozenset(entry["topics"]), bool(entry["relevant"]), None,
                                   _day(entry.get("expires")), "expires" in entry))  # fmt: skip
     written = yaml.safe_load((FIXTURES / "texts.yaml").read_text(encoding="utf-8"))["items"]
     for entry in written:
-        items.append(LabelledItem(entry["id"], entry["title"], entry["text"], entry["source"],
+        items.append(LabelledItem(entry["id"], one_line(entry["title"]), plain_text(entry["text"]), entry["source"],
                                   frozenset(entry["sectors"]), frozenset(entry["topics"]),
                                   bool(entry.get("relevant", True)), frozenset(entry["towns"]),
                                   _day(entry.get("expires")), True))  # fmt: skip

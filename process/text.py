@@ -11,7 +11,9 @@ import re
 import unicodedata
 from html.parser import HTMLParser
 
-DEFAULT_MAX_LEN = 50_000
+# Long enough for the longest Saxon funding regulations (up to ~92,000 characters in ../shared/corpus): their
+# closing clause ("tritt … außer Kraft", the suggested expiry) stands at the very end; a 1 MB text is still capped.
+DEFAULT_MAX_LEN = 200_000
 TITLE_MAX_LEN = 300
 ELLIPSIS = "…"
 

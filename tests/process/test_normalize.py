@@ -75,3 +75,19 @@ def test_normalize_entries_drops_empty_and_disambiguates() -> None:
     assert [e.identity for e in entries] == ["guid:dup", "guid:dup#2"]
     assert any("entry 1: dropped" in w for w in warnings)
     assert any(w.startswith("identity:") for w in warnings)
+
+
+def test_a_long_regulation_keeps_its_closing_clause_and_its_expiry() -> None:
+    """Saxon funding regulations run to ~92,000 characters; the day they cease to apply stands at the very end."""
+    from process.tagging import tag_item
+    from process.taxonomy import load_taxonomy
+
+    sections = "".join(f"<p>{n}. Abschnitt: Zuwendungen für Vorhaben der Unternehmen. " + "Text " * 150 + "</p>"
+                       for n in range(120))  # fmt: skip
+    closing = "<p>Diese Richtlinie tritt am Tag nach ihrer Veröffentlichung in Kraft und mit Ablauf des 31. Dezember 2029 außer Kraft.</p>"  # noqa: E501
+    raw = RawEntry(guid="frl", link="frl.html", title="Förderrichtlinie Beispiel", content=sections + closing)
+    entry = normalize_entry(raw, base_url=BASE, now=NOW)
+    assert len(entry.content_text) > 90_000
+    assert entry.content_text.endswith("außer Kraft.")
+    tags = tag_item(entry.title, entry.content_text, load_taxonomy())
+    assert tags.expires_at is not None and tags.expires_at.year == 2029
