@@ -28,6 +28,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from bench.evalset import Scores  # noqa: E402
 from bench.pagetext import PAGES_DIR, page_text  # noqa: E402
 from sources.parsers.page import parse_page  # noqa: E402
 
@@ -37,28 +38,14 @@ HALVES = ("dev", "test")
 
 
 @dataclass(frozen=True)
-class Snippets:
-    tp: int = 0  # expected snippets found
-    fn: int = 0  # expected snippets missing
-    fp: int = 0  # boilerplate snippets found
+class Snippets(Scores):
+    """tp: expected snippets found, fn: expected snippets missing, fp: boilerplate snippets found."""
+
     pages: int = 0
     clean: int = 0  # pages with every expected snippet and no boilerplate one
 
     def __add__(self, other: Snippets) -> Snippets:
-        return Snippets(*(getattr(self, f) + getattr(other, f) for f in ("tp", "fn", "fp", "pages", "clean")))
-
-    @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
+        return Snippets(*(getattr(self, f) + getattr(other, f) for f in ("tp", "fp", "fn", "pages", "clean")))
 
 
 @dataclass(frozen=True)
@@ -108,7 +95,7 @@ def snippet_scores(
 ) -> Snippets:
     """Snippet scores over the trafilatura pages of half ``which`` (None: all); ``extract(file, url)`` gives the
     main text (default: the page parser)."""
-    total = Snippets()
+    total = Snippets(0, 0, 0)
     for name, url, expected in trafilatura_pages(corpus):
         if which and half(name) != which:
             continue
@@ -119,7 +106,7 @@ def snippet_scores(
         found = sum(squash(s) in text for s in expected["with"])
         leaked = sum(squash(s) in text for s in expected["without"])
         missing = len(expected["with"]) - found
-        total += Snippets(found, missing, leaked, 1, int(not missing and not leaked))
+        total += Snippets(tp=found, fp=leaked, fn=missing, pages=1, clean=int(not missing and not leaked))
     return total
 
 
