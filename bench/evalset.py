@@ -15,7 +15,7 @@ import random
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -23,7 +23,7 @@ import yaml
 
 from bench.pagetext import page_text
 from process.classifier import THRESHOLD, Example, labels, train
-from process.dates import BERLIN
+from process.dates import BERLIN, parse_date
 from process.dedupe import fingerprint, verify
 from process.tagging import SourceHints, Tags, tag_item
 from process.taxonomy import Taxonomy, load_taxonomy
@@ -302,7 +302,7 @@ def _regulation_pairs(corpus: Path) -> list[Pair]:
     folder = corpus / CORPUS_DIRS["regulations"]
     rows = [line.split("\t") for line in (folder / "versions.tsv").read_text().splitlines()[1:]]
     by_branch: dict[str, list[list[str]]] = {}
-    for row in sorted(rows, key=lambda r: r[3]):
+    for row in sorted(rows, key=_in_force):
         by_branch.setdefault(row[1], []).append(row)
     pairs = []
     for branch_rows in by_branch.values():
@@ -311,6 +311,14 @@ def _regulation_pairs(corpus: Path) -> list[Pair]:
             b = (newer[4], (folder / newer[0]).read_text(encoding="utf-8"))
             pairs.append(Pair(f"version:{older[0]}~{newer[0]}", "version", a, b))
     return pairs
+
+
+def _in_force(row: list[str]) -> str:
+    """When a version took effect ("SächsCoronaSchVO ab 01. Oktober 2020"), else its commit date: two versions
+    committed on one day are ordered by the day they took effect, so each is paired with the one it followed."""
+    _, _, effective = row[4].partition(" ab ")
+    day, _ = parse_date(effective, now=datetime.now(UTC)) if effective else (None, [])
+    return day.astimezone(BERLIN).date().isoformat() if day else row[3]
 
 
 def _different_corpus_pairs(corpus: Path, groups: list[list[str]]) -> list[Pair]:
