@@ -49,17 +49,19 @@ _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _KEEP_BOX = ("html", "body", "main", "article")
 # Headings of sections that point to other pages (matched at the start, case aside).
 _RELATED = re.compile(
-    r"\s*(?:mehr (?:zum thema|zu diesem thema|aus|zu)\b|weitere (?:meldungen|artikel|nachrichten|beiträge|"
+    r"\s*(?:mehr (?:zum thema|zu diesem thema|aus)\b|weitere (?:meldungen|artikel|nachrichten|beiträge|"
     r"pressemitteilungen|themen)|das könnte sie (?:auch )?interessieren|auch interessant|(?:meist|am meisten) ?"
     r"(?:gelesen|diskutiert|kommentiert)|aktuellste beiträge|ähnliche (?:artikel|beiträge|themen)|lesen sie auch|"
     r"siehe auch|schlagworte|schlagwörter|diskutieren sie mit|aktuelle berichte aus dieser kategorie|"
     r"verwandte (?:themen|artikel))",
     re.IGNORECASE,
 )
-# Short blocks that are only a page function: print, share, PDF copy, back to the list, to the top.
+# Short blocks that are only a page function: print, share, this page as PDF, back to the list, to the top. A
+# document offered as PDF ("Merkblatt als PDF") is content: a new one is a change staff want to see.
 _UTILITY = re.compile(
     r"(?:seite |artikel )?drucken|(?:diesen |den )?(?:artikel |beitrag )?teilen|nach oben|zurück|"
-    r"zurück zu(?:r)? (?:übersicht|startseite|liste)|.{0,40}\bals pdf(?: herunterladen)?|.{0,40} als pdf herunterladen",
+    r"zurück zu(?:r)? (?:übersicht|startseite|liste)|(?:(?:diese[ns]?|den|die) )?(?:seite|artikel|beitrag|"
+    r"pressemitteilung|meldung|skript|text) als pdf(?: herunterladen| drucken)?",
     re.IGNORECASE,
 )
 _STAND = re.compile(

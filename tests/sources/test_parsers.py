@@ -283,7 +283,8 @@ def test_page_leaves_related_articles_captions_and_page_functions_out() -> None:
         <figure><img src="a.jpg"><figcaption>Foto: Landratsamt / M. Muster</figcaption></figure>
         <h2>Antrag</h2><p>Anträge stellen Sie bei der SAB.</p>
         <h2>Mehr zum Thema</h2><ul><li><a href="/a">Anderer Artikel</a></li></ul><p>Noch ein Anriss.</p>
-        <h2>Weitere Informationen</h2><p>Merkblatt der SAB zum Programm.</p>
+        <h2>Weitere Informationen</h2><p>Merkblatt der SAB zum Programm.</p><p><a href="m.pdf">Merkblatt als PDF</a></p>
+        <h2>Mehr zu den Voraussetzungen</h2><p>Antragsberechtigt sind kleine Betriebe.</p>
         <div class="box"><h3>Das könnte Sie auch interessieren</h3><p>Ein ganz anderes Thema.</p></div>
         <p><a href="/liste">Zurück zur Übersicht</a></p><p><a href="a.pdf">Pressemitteilung als PDF</a></p>
         </main></body></html>""".encode()
@@ -293,6 +294,8 @@ def test_page_leaves_related_articles_captions_and_page_functions_out() -> None:
         "Anträge stellen Sie bei der SAB.",
         "Weitere Informationen",
         "Merkblatt der SAB zum Programm.",
+        "Merkblatt als PDF",
+        "Antragsberechtigt sind kleine Betriebe.",
     ):
         assert kept in entry.content
     for dropped in (
@@ -303,7 +306,7 @@ def test_page_leaves_related_articles_captions_and_page_functions_out() -> None:
         "Das könnte Sie",
         "ganz anderes Thema",
         "Zurück zur Übersicht",
-        "als PDF",
+        "Pressemitteilung als PDF",
     ):
         assert dropped not in entry.content
 
