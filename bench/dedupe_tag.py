@@ -77,6 +77,7 @@ def build_store(size: int, folder: Path) -> str:
             insert(StoryRow), [{"id": n + 1, "created_at": NOW, "canonical_by": "rule"} for n in range(size)]
         )
         items, revisions, members, tags, keys = [], [], [], [], []
+        version = TAX.version  # the steady state: the stored items were tagged by the current rules
         for n in range(size):
             body = text(rng) if n < 2000 else "…"
             items.append({"id": n + 1, "source_id": "src", "identity": f"old:{n}", "status": "pending",
@@ -86,7 +87,8 @@ def build_store(size: int, folder: Path) -> str:
                               "summary_html": "", "content_text": body, "warnings": [], "created_at": NOW})  # fmt: skip
             members.append({"item_id": n + 1, "story_id": n + 1, "joined_at": NOW, "reason": ""})
             tags.append({"item_id": n + 1, "revision_id": n + 1, "relevant": True, "relevance_reason": "",
-                         "reasons": {}, "suggestions": {}, "tagged_by": "rules", "tagged_at": NOW})  # fmt: skip
+                         "reasons": {}, "suggestions": {}, "tagged_by": "rules", "tagged_at": NOW,
+                         "rules": version})  # fmt: skip
             fp_keys = fingerprint(f"Alt {n}", body).keys if n < 2000 else _random_keys()
             keys += [{"band": band, "key": key, "item_id": n + 1} for band, key in fp_keys]
         for table, rows in ((ItemRow, items), (RevisionRow, revisions), (StoryMemberRow, members),

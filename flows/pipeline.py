@@ -226,14 +226,18 @@ def enrich_in_batches(
 ) -> int:
     """Enrich the pending items one batch per transaction: a backfill of 100,000 items never holds the database's
     write lock for long (staff keep approving meanwhile), an interruption keeps what is done, and ``progress``
-    hears the running total after each batch."""
+    hears the running total after each batch. Then the items under review that other rules tagged (an update
+    changed the taxonomy or the tagging code) are tagged again, also batch by batch and counted in the total."""
     taxonomy = load_taxonomy()
     with transaction(factory) as session:  # the classifier is trained only when there is something to tag
-        model = tags_repo.suggestion_model(session) if tags_repo.has_pending(session) else None
+        needed = tags_repo.has_pending(session) or tags_repo.has_outdated(session, taxonomy.version)
+        model = tags_repo.suggestion_model(session) if needed else None
     done = 0
     while True:
         with transaction(factory) as session:
             found = tags_repo.enrich_batch(session, taxonomy, utcnow(), model, batch=batch)
+            if not found:
+                found = tags_repo.refresh_outdated(session, taxonomy, utcnow(), model, batch=batch).checked
         if not found:
             return done
         done += found

@@ -4,6 +4,7 @@ source defaults, source priority and the county's municipalities. The data lives
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -16,6 +17,8 @@ import yaml
 from process.german import fold
 
 TAXONOMY_FILE = Path(__file__).with_name("taxonomy.yaml")
+# The code whose changes change tags (with the taxonomy file): part of the rules' version.
+RULE_CODE = tuple(Path(__file__).with_name(name) for name in ("tagging.py", "deadlines.py", "german.py", "taxonomy.py"))
 AXES = ("sectors", "topics", "towns")
 GENERAL_SECTOR = "alle-branchen"
 
@@ -70,6 +73,9 @@ class Taxonomy:
     general_addressees: tuple[str, ...] = ()  # "Unternehmen, …" among the addressees: businesses in general
     public_bodies: tuple[str, ...] = ()  # public addressees that, named in a title, make an item not relevant
     private: tuple[str, ...] = ()  # markers of a page for private persons (tax bonus, travelling)
+    # the rules' version: a digest of the taxonomy file and the tagging code; an item tagged by another version
+    # is tagged again while under review (store/tags_repo.refresh_outdated)
+    version: str = ""
 
     def slugs(self, axis: str) -> tuple[str, ...]:
         if axis == "towns":
@@ -122,9 +128,18 @@ def load_taxonomy(path: Path = TAXONOMY_FILE) -> Taxonomy:
         lead_chars=int(data.get("lead_chars", 800)),
         min_score=int(data.get("min_score", 3)),
         **_relevance_fields(data),
+        version=rules_version(path),
     )
     _check(taxonomy)
     return taxonomy
+
+
+def rules_version(path: Path = TAXONOMY_FILE) -> str:
+    """16 hex digits of a digest over the taxonomy file and the tagging code: changes when either does."""
+    digest = hashlib.sha256(path.read_bytes())
+    for code in RULE_CODE:
+        digest.update(code.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _relevance_fields(data: Mapping[str, Any]) -> dict[str, Any]:

@@ -96,7 +96,31 @@ def retag_pending(
     taxonomy or the tagger changed: tags, relevance, reasons, suggested expiry and suggestions. Staff corrections
     stay (``tag_one``). Approved and rejected items keep their reviewed tags, stories stay as they are, and items
     the enrichment has not reached yet are left to it (it also assigns their story)."""
-    ids = list(session.scalars(_retaggable(after).order_by(ItemRow.id).limit(batch)))
+    return _retag(session, list(session.scalars(_retaggable(after).order_by(ItemRow.id).limit(batch))), taxonomy,
+                  now, model)  # fmt: skip
+
+
+def refresh_outdated(
+    session: Session, taxonomy: Taxonomy, now: datetime, model: Model | None, *, batch: int = 500
+) -> Retagged:
+    """Like ``retag_pending``, for the next ``batch`` items under review that other rules tagged (another
+    ``Taxonomy.version``, or none recorded): after an update changed the taxonomy or the tagging code, the
+    enrichment brings the review queue up to date by itself. Each item tagged drops out of the selection, so no
+    cursor is needed; in the steady state the selection is two empty index range scans."""
+    return _retag(session, list(session.scalars(_outdated(taxonomy.version).limit(batch))), taxonomy, now, model)
+
+
+def has_retaggable(session: Session) -> bool:
+    """Is any item under review that ``retag_pending`` would tag again (so the classifier is worth training)?"""
+    return session.scalar(_retaggable(0).limit(1)) is not None
+
+
+def has_outdated(session: Session, version: str) -> bool:
+    """Is any item under review tagged by other rules than ``version``?"""
+    return session.scalar(_outdated(version).limit(1)) is not None
+
+
+def _retag(session: Session, ids: list[int], taxonomy: Taxonomy, now: datetime, model: Model | None) -> Retagged:
     if not ids:
         return Retagged(None, 0, 0)
     _held, rows, _members = _read_batch(session, ids)
@@ -109,15 +133,17 @@ def retag_pending(
     return Retagged(ids[-1], len(ids), changed)
 
 
-def has_retaggable(session: Session) -> bool:
-    """Is any item under review that ``retag_pending`` would tag again (so the classifier is worth training)?"""
-    return session.scalar(_retaggable(0).limit(1)) is not None
-
-
 def _retaggable(after: int) -> Any:  # a Select of item ids
     """Items under review whose current revision the enrichment has tagged, with an id above ``after``."""
     tagged = and_(ItemTagsRow.item_id == ItemRow.id, ItemTagsRow.revision_id == ItemRow.current_revision_id)
     return select(ItemRow.id).join(ItemTagsRow, tagged).where(ItemRow.status == "pending", ItemRow.id > after)
+
+
+def _outdated(version: str) -> Any:  # a Select of item ids
+    """Items under review whose current revision other rules than ``version`` tagged, by id. Written as two
+    ranges and NULL, not "!=", so that the index on ``rules`` finds them."""
+    other = or_(ItemTagsRow.rules < version, ItemTagsRow.rules > version, ItemTagsRow.rules.is_(None))
+    return _retaggable(0).where(other).order_by(ItemRow.id)
 
 
 def _tag_state(session: Session, row: ItemTagsRow) -> tuple[Any, ...]:
@@ -173,7 +199,7 @@ def tag_one(
         item.sectors, item.topics, item.towns = list(tags.sectors), list(tags.topics), list(tags.towns)
         row.relevant, row.relevance_reason = tags.relevant, tags.relevance_reason
         row.reasons = {axis: dict(found) for axis, found in tags.reasons.items()}
-    row.revision_id, row.tagged_at = revision.id, now
+    row.revision_id, row.tagged_at, row.rules = revision.id, now, taxonomy.version
     row.expires_suggested, row.expires_reason = tags.expires_at, tags.expires_reason
     row.suggestions = _suggest(model, revision)
     return tags

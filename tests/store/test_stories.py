@@ -317,3 +317,28 @@ def test_the_classifier_is_trained_only_when_something_is_pending(factory, monke
         items_repo.record_entries(session, "sab-news", [entry(1, "Meldung", RELEASE)], NOW)
     assert enrich_in_batches(factory) == 1 and len(trained) == 1
     assert enrich_in_batches(factory) == 0 and len(trained) == 1
+
+
+def test_after_the_rules_change_the_enrichment_tags_items_under_review_again(factory) -> None:  # type: ignore[no-untyped-def]
+    """An update that changes the taxonomy or the tagging code changes ``Taxonomy.version``: the next harvest's
+    enrichment tags the items under review again by itself, batch by batch; reviewed items keep their tags."""
+    for n in range(3):
+        record(factory, "sab-news", entry(n, f"Zuschussprogramm {n}", f"{RELEASE} Nr. {n}.", f"https://e.org/{n}"))
+    with transaction(factory) as session:
+        first, second, approved = session.scalars(select(ItemRow.id).order_by(ItemRow.id))
+        assert {get(session, ItemTagsRow, i).rules for i in (first, second, approved)} == {TAX.version}
+        assert not tags_repo.has_outdated(session, TAX.version)
+        for old in (first, second, approved):  # as older rules left them (NULL: stored before versions were kept)
+            row = get(session, ItemTagsRow, old)
+            row.rules, row.reasons = ("0123456789abcdef" if old == first else None), {"sectors": {}}
+            get(session, ItemRow, old).sectors = ["landwirtschaft"]
+        items_repo.approve(session, [approved], actor="anna", now=NOW)
+    seen: list[int] = []
+    assert enrich_in_batches(factory, seen.append, batch=1) == 2 and seen == [1, 2]
+    with transaction(factory) as session:
+        for renewed in (first, second):
+            assert get(session, ItemRow, renewed).sectors != ["landwirtschaft"]
+            assert get(session, ItemTagsRow, renewed).rules == TAX.version
+        assert get(session, ItemRow, approved).sectors == ["landwirtschaft"]  # reviewed: stays
+        assert not tags_repo.has_outdated(session, TAX.version)
+    assert enrich_in_batches(factory) == 0
