@@ -203,41 +203,54 @@ def _main_region(soup: BeautifulSoup, content_css: str | None = None) -> tuple[T
         tag.decompose()
     for tag in soup.find_all(_is_boilerplate):
         tag.decompose()
-    _drop_related(soup)
     for css in ([content_css] if content_css else []) + list(_MAIN):
         found = soup.select_one(css)
         if found is not None and element_text(found):
             _drop_page_chrome(found)
+            if css != content_css:  # the region staff chose is kept whole: it may be a list of news on purpose
+                _drop_related(found)
             return found, css == content_css
     body = soup.body or soup
     _drop_page_chrome(body)
+    _drop_related(body)
     return body, False
 
 
-def _drop_related(soup: BeautifulSoup) -> None:
-    """Sections that point elsewhere ("Mehr zum Thema", "Das könnte Sie auch interessieren", "Schlagworte"): their
-    heading and what follows it up to the next heading of the same or a higher level — or the whole box when the
-    heading opens it. Lists of other articles change every day and are not this page's text; a watched page
-    would be reported changed for them."""
-    for heading in soup.find_all(_HEADINGS):
+def _drop_related(root: Tag) -> None:
+    """Sections of the main region ``root`` that point elsewhere ("Mehr zum Thema", "Das könnte Sie auch
+    interessieren", "Schlagworte"): their heading and what follows it up to the next heading of the same or a
+    higher level — or the whole box when the heading opens it (never ``root`` itself). Lists of other articles
+    change every day and are not this page's text; a watched page would be reported changed for them. Page
+    functions ("Drucken", "Zurück zur Übersicht", "Pressemitteilung als PDF") go as well."""
+    whole = len(element_text(root))
+    for heading in root.find_all(_HEADINGS):
         if heading.decomposed or not _RELATED.match(element_text(heading)):
             continue
         box = heading.parent
-        if isinstance(box, Tag) and box.name not in _KEEP_BOX and _opens(heading, box):
-            box.decompose()
-            continue
-        level = _HEADINGS.index(heading.name)
-        for sibling in list(heading.find_next_siblings()):
-            if sibling.name in _HEADINGS and _HEADINGS.index(sibling.name) <= level:
-                break
-            sibling.decompose()
-        heading.decompose()
-    for string in soup.find_all(string=_is_utility):
+        if isinstance(box, Tag) and box is not root and box.name not in _KEEP_BOX and _opens(heading, box):
+            section = [box]
+        else:
+            level = _HEADINGS.index(heading.name)
+            section = [heading]
+            for sibling in heading.find_next_siblings():
+                if sibling.name in _HEADINGS and _HEADINGS.index(sibling.name) <= level:
+                    break
+                section.append(sibling)
+        # a section holding most of the text is the page's own (a town's news list watched as a page)
+        if 2 * sum(len(element_text(el)) for el in section if isinstance(el, Tag)) < whole:
+            for el in section:
+                el.decompose()
+    for string in root.find_all(string=_is_utility):
         element = string.parent
-        if element is None or element.decomposed or element.name in _KEEP_BOX:
+        if element is None or element is root or element.decomposed or element.name in _KEEP_BOX:
             continue
         text = element_text(element)  # the largest element around it that holds nothing else
-        while (parent := element.parent) is not None and parent.name not in _KEEP_BOX and element_text(parent) == text:
+        while (
+            (parent := element.parent) is not None
+            and parent is not root
+            and parent.name not in _KEEP_BOX
+            and (element_text(parent) == text)
+        ):
             element = parent
         if _UTILITY.fullmatch(text):
             element.decompose()

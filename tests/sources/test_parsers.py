@@ -331,3 +331,18 @@ def test_page_content_selector_picks_the_region_staff_configured() -> None:
     assert "Öffnungszeiten" in missing.entries[0].content
     assert any("div.gone" in warning for warning in missing.warnings)
     assert not result.warnings
+
+
+def test_a_region_opened_by_a_related_heading_is_kept_when_it_is_the_main_text_or_chosen_by_staff() -> None:
+    """A town's news list watched as a page may open with "Weitere Meldungen": that list is the page's text."""
+    page = """<html><body><div id="content"><h2>Weitere Meldungen</h2><p>Neue Hilfen für Betriebe in Döbeln.</p>
+        </div></body></html>""".encode()
+    (entry,) = parse_page(page, url="https://www.doebeln.de/", headers={}, selectors=None).entries
+    assert "Neue Hilfen für Betriebe in Döbeln." in entry.content
+    chosen = """<html><body><main><p>Rathaus geöffnet. Das Bürgerbüro berät Betriebe zu Anträgen und Fristen.</p>
+        <div class="liste"><div class="box"><h3>Mehr zum Thema</h3>
+        <p>Neue Hilfen für Betriebe in Döbeln.</p></div></div></main></body></html>""".encode()
+    (entry,) = parse_page(chosen, url="https://www.doebeln.de/", headers={}, selectors={"content": "div.liste"}).entries
+    assert "Neue Hilfen für Betriebe in Döbeln." in entry.content
+    (entry,) = parse_page(chosen, url="https://www.doebeln.de/", headers={}, selectors=None).entries
+    assert "Neue Hilfen" not in entry.content and "Rathaus geöffnet." in entry.content  # there: a side box
