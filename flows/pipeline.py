@@ -236,12 +236,13 @@ def enrich_in_batches(
     while True:
         with transaction(factory) as session:
             found = tags_repo.enrich_batch(session, taxonomy, utcnow(), model, batch=batch)
-            if not found:
-                found = tags_repo.refresh_outdated(session, taxonomy, utcnow(), model, batch=batch).checked
-        if not found:
-            return done
+            if not found:  # then the items other rules tagged (reviewed ones are only marked)
+                refreshed = tags_repo.refresh_outdated(session, taxonomy, utcnow(), model, batch=batch)
+                if refreshed.last_item_id is None:
+                    return done
+                found = refreshed.checked
         done += found
-        if progress is not None:
+        if progress is not None and found:
             progress(done)
 
 

@@ -77,7 +77,7 @@ class ItemTagsRow(Base):
     tagged_by: Mapped[str] = mapped_column(String(10), default="rules")  # rules | staff
     tagged_at: Mapped[datetime]
     # the rules' version that tagged it (Taxonomy.version); NULL: before versions were kept. Indexed: the items
-    # tagged by other rules are found by two range scans, none in the steady state.
+    # tagged by other rules are found through it (store/tags_repo._other_rules), none in the steady state.
     rules: Mapped[str | None] = mapped_column(String(16), default=None, index=True)
 
 

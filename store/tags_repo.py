@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from process.classifier import Example, Model, labels, train
@@ -103,11 +103,20 @@ def retag_pending(
 def refresh_outdated(
     session: Session, taxonomy: Taxonomy, now: datetime, model: Model | None, *, batch: int = 500
 ) -> Retagged:
-    """Like ``retag_pending``, for the next ``batch`` items under review that other rules tagged (another
-    ``Taxonomy.version``, or none recorded): after an update changed the taxonomy or the tagging code, the
-    enrichment brings the review queue up to date by itself. Each item tagged drops out of the selection, so no
-    cursor is needed; in the steady state the selection is two empty index range scans."""
-    return _retag(session, list(session.scalars(_outdated(taxonomy.version).limit(batch))), taxonomy, now, model)
+    """Like ``retag_pending``, for the next ``batch`` items that other rules tagged (another ``Taxonomy.version``,
+    or none recorded): after an update changed the taxonomy or the tagging code, the enrichment brings the review
+    queue up to date by itself. Items under review are tagged again (``checked``); approved and rejected ones keep
+    their reviewed tags and are only marked as seen by these rules. Either way an item drops out of the selection,
+    so no cursor is needed; in the steady state the selection is three empty index lookups (below, above, NULL).
+    ``last_item_id`` is None when nothing was left."""
+    rows = session.execute(_outdated(taxonomy.version).limit(batch)).all()
+    if not rows:
+        return Retagged(None, 0, 0)
+    reviewed = [item_id for item_id, status in rows if status != "pending"]
+    if reviewed:
+        session.execute(update(ItemTagsRow).where(ItemTagsRow.item_id.in_(reviewed)).values(rules=taxonomy.version))
+    done = _retag(session, [item_id for item_id, status in rows if status == "pending"], taxonomy, now, model)
+    return Retagged(rows[-1][0], done.checked, done.changed)
 
 
 def has_retaggable(session: Session) -> bool:
@@ -116,8 +125,8 @@ def has_retaggable(session: Session) -> bool:
 
 
 def has_outdated(session: Session, version: str) -> bool:
-    """Is any item under review tagged by other rules than ``version``?"""
-    return session.scalar(_outdated(version).limit(1)) is not None
+    """Has any item tags from other rules than ``version`` (an index lookup)?"""
+    return session.scalar(select(ItemTagsRow.item_id).where(_other_rules(version)).limit(1)) is not None
 
 
 def _retag(session: Session, ids: list[int], taxonomy: Taxonomy, now: datetime, model: Model | None) -> Retagged:
@@ -139,11 +148,22 @@ def _retaggable(after: int) -> Any:  # a Select of item ids
     return select(ItemRow.id).join(ItemTagsRow, tagged).where(ItemRow.status == "pending", ItemRow.id > after)
 
 
-def _outdated(version: str) -> Any:  # a Select of item ids
-    """Items under review whose current revision other rules than ``version`` tagged, by id. Written as two
-    ranges and NULL, not "!=", so that the index on ``rules`` finds them."""
-    other = or_(ItemTagsRow.rules < version, ItemTagsRow.rules > version, ItemTagsRow.rules.is_(None))
-    return _retaggable(0).where(other).order_by(ItemRow.id)
+def _outdated(version: str) -> Any:  # a Select of (item id, status)
+    """Items tagged by other rules than ``version``, found through the index on ``rules`` (in no particular
+    order: each drops out once done): under review with their current revision tagged, or reviewed. An item under
+    review whose new revision the enrichment has not reached yet is left to it."""
+    current = or_(ItemRow.status != "pending", ItemTagsRow.revision_id == ItemRow.current_revision_id)
+    return (
+        select(ItemTagsRow.item_id, ItemRow.status)
+        .join(ItemRow, ItemRow.id == ItemTagsRow.item_id)
+        .where(_other_rules(version), current)
+    )
+
+
+def _other_rules(version: str) -> ColumnElement[bool]:
+    """Tags from other rules than ``version``: two ranges and NULL rather than "!=", so the index on ``rules`` can
+    find them (SQLite's plan: MULTI-INDEX OR over ix_item_tags_rules)."""
+    return or_(ItemTagsRow.rules < version, ItemTagsRow.rules > version, ItemTagsRow.rules.is_(None))
 
 
 def _tag_state(session: Session, row: ItemTagsRow) -> tuple[Any, ...]:

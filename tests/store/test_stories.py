@@ -339,6 +339,7 @@ def test_after_the_rules_change_the_enrichment_tags_items_under_review_again(fac
         for renewed in (first, second):
             assert get(session, ItemRow, renewed).sectors != ["landwirtschaft"]
             assert get(session, ItemTagsRow, renewed).rules == TAX.version
-        assert get(session, ItemRow, approved).sectors == ["landwirtschaft"]  # reviewed: stays
+        assert get(session, ItemRow, approved).sectors == ["landwirtschaft"]  # reviewed: stays, only marked
+        assert get(session, ItemTagsRow, approved).rules == TAX.version
         assert not tags_repo.has_outdated(session, TAX.version)
     assert enrich_in_batches(factory) == 0
