@@ -28,13 +28,12 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from bench.evalset import Scores  # noqa: E402
+from bench.evalset import HALVES, Scores  # noqa: E402
 from bench.pagetext import PAGES_DIR, page_text  # noqa: E402
 from sources.parsers.page import parse_page  # noqa: E402
 
 CORPUS = REPO.parent / "shared" / "corpus"
 FUNDUS_DIR = "fundus-de-news"
-HALVES = ("dev", "test")
 
 
 @dataclass(frozen=True)
@@ -71,6 +70,7 @@ class Articles:
 
 
 def half(name: str) -> str:
+    """ "dev" or "test" by a hash of the file name (as bench/evalset.py splits its items by id)."""
     return HALVES[hashlib.sha256(name.encode()).digest()[0] % 2]
 
 
