@@ -84,7 +84,10 @@ def test_a_long_regulation_keeps_its_closing_clause_and_its_expiry() -> None:
 
     sections = "".join(f"<p>{n}. Abschnitt: Zuwendungen für Vorhaben der Unternehmen. " + "Text " * 150 + "</p>"
                        for n in range(120))  # fmt: skip
-    closing = "<p>Diese Richtlinie tritt am Tag nach ihrer Veröffentlichung in Kraft und mit Ablauf des 31. Dezember 2029 außer Kraft.</p>"  # noqa: E501
+    closing = (
+        "<p>Diese Richtlinie tritt am Tag nach ihrer Veröffentlichung in Kraft und mit Ablauf des 31. Dezember 2029 "
+        "außer Kraft.</p>"
+    )
     raw = RawEntry(guid="frl", link="frl.html", title="Förderrichtlinie Beispiel", content=sections + closing)
     entry = normalize_entry(raw, base_url=BASE, now=NOW)
     assert len(entry.content_text) > 90_000
