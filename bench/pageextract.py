@@ -21,8 +21,9 @@ import sys
 import time
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import TypeVar
 
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
@@ -34,6 +35,7 @@ from sources.parsers.page import parse_page  # noqa: E402
 
 CORPUS = REPO.parent / "shared" / "corpus"
 FUNDUS_DIR = "fundus-de-news"
+T = TypeVar("T", "Snippets", "Articles")
 
 
 @dataclass(frozen=True)
@@ -42,9 +44,6 @@ class Snippets(Scores):
 
     pages: int = 0
     clean: int = 0  # pages with every expected snippet and no boilerplate one
-
-    def __add__(self, other: Snippets) -> Snippets:
-        return Snippets(*(getattr(self, f) + getattr(other, f) for f in ("tp", "fp", "fn", "pages", "clean")))
 
 
 @dataclass(frozen=True)
@@ -56,10 +55,6 @@ class Articles:
     blocks: int = 0
     inside: int = 0  # extracted blocks that are part of the article
 
-    def __add__(self, other: Articles) -> Articles:
-        fields = ("pages", "titles", "paragraphs", "found", "blocks", "inside")
-        return Articles(*(getattr(self, f) + getattr(other, f) for f in fields))
-
     @property
     def recall(self) -> float:
         return self.found / self.paragraphs if self.paragraphs else 1.0
@@ -67,6 +62,15 @@ class Articles:
     @property
     def precision(self) -> float:
         return self.inside / self.blocks if self.blocks else 1.0
+
+
+def total(per_page: Iterable[tuple[str, T]], which: str | None = None) -> T | None:
+    """The field-wise sum of the per-page scores of half ``which`` (None: all); None when there are none."""
+    chosen = [score for name, score in per_page if which is None or half(name) == which]
+    if not chosen:
+        return None
+    names = [f.name for f in fields(chosen[0])]
+    return type(chosen[0])(*(sum(getattr(score, name) for score in chosen) for name in names))
 
 
 def half(name: str) -> str:
@@ -90,15 +94,13 @@ def trafilatura_pages(corpus: Path = CORPUS) -> list[tuple[str, str, dict[str, l
     return [(record["file"], url, record) for url, record in data.items()]
 
 
-def snippet_scores(
-    corpus: Path = CORPUS, which: str | None = None, extract: Callable[[str, str], str] | None = None
-) -> Snippets:
-    """Snippet scores over the trafilatura pages of half ``which`` (None: all); ``extract(file, url)`` gives the
-    main text (default: the page parser)."""
-    total = Snippets(0, 0, 0)
+def page_snippets(
+    corpus: Path = CORPUS, extract: Callable[[str, str], str] | None = None
+) -> list[tuple[str, Snippets]]:
+    """(file, snippet scores) of every trafilatura page; ``extract(file, url)`` gives the main text (default: the
+    page parser). Each page is read and parsed once; ``total`` sums them per half."""
+    scored = []
     for name, url, expected in trafilatura_pages(corpus):
-        if which and half(name) != which:
-            continue
         if extract is None:
             text = squash(parsed((corpus / PAGES_DIR / "html" / name).read_bytes(), url)[1])
         else:
@@ -106,8 +108,15 @@ def snippet_scores(
         found = sum(squash(s) in text for s in expected["with"])
         leaked = sum(squash(s) in text for s in expected["without"])
         missing = len(expected["with"]) - found
-        total += Snippets(tp=found, fp=leaked, fn=missing, pages=1, clean=int(not missing and not leaked))
-    return total
+        scored.append((name, Snippets(found, leaked, missing, pages=1, clean=int(not missing and not leaked))))
+    return scored
+
+
+def snippet_scores(
+    corpus: Path = CORPUS, which: str | None = None, extract: Callable[[str, str], str] | None = None
+) -> Snippets:
+    """Snippet scores over the trafilatura pages of half ``which`` (None: all)."""
+    return total(page_snippets(corpus, extract), which) or Snippets(0, 0, 0)
 
 
 def fundus_pages(corpus: Path = CORPUS) -> list[tuple[str, dict[str, object]]]:
@@ -131,25 +140,28 @@ def _article_parts(record: dict[str, object]) -> list[str]:
     return [squash(p) for p in parts if squash(p)]
 
 
-def article_scores(corpus: Path = CORPUS, which: str | None = None) -> Articles:
-    total = Articles()
+def page_articles(corpus: Path = CORPUS) -> list[tuple[str, Articles]]:
+    """(file, scores) of every fundus page, each parsed once."""
+    scored = []
     for name, record in fundus_pages(corpus):
-        if which and half(name) != which:
-            continue
         title, text = parsed(gzip.decompress((corpus / FUNDUS_DIR / name).read_bytes()), "https://example.org/a")
         parts = _article_parts(record)
         article = " ".join(parts)
         flat = squash(text)
         blocks = [squash(b) for b in text.split("\n\n") if squash(b)]
-        total += Articles(
+        scored.append((name, Articles(
             1,
             int(squash(title).casefold() == squash(str(record.get("title") or "")).casefold()),
             len(parts),
             sum(p in flat for p in parts),
             len(blocks),
             sum(b in article or any(p in b for p in parts) for b in blocks),
-        )
-    return total
+        )))  # fmt: skip
+    return scored
+
+
+def article_scores(corpus: Path = CORPUS, which: str | None = None) -> Articles:
+    return total(page_articles(corpus), which) or Articles()
 
 
 def _plain(corpus: Path) -> Callable[[str, str], str]:
@@ -157,11 +169,11 @@ def _plain(corpus: Path) -> Callable[[str, str], str]:
 
 
 def report(corpus: Path = CORPUS) -> Iterable[str]:
+    snippets, articles = page_snippets(corpus), page_articles(corpus)
     for which in (*HALVES, None):
-        label = which or "alle"
-        s = snippet_scores(corpus, which)
+        s = total(snippets, which) or Snippets(0, 0, 0)
         yield (
-            f"trafilatura {label:4}  Seiten {s.pages:3}  Schnipsel P {s.precision:.3f} R {s.recall:.3f} "
+            f"trafilatura {which or 'alle':4}  Seiten {s.pages:3}  Schnipsel P {s.precision:.3f} R {s.recall:.3f} "
             f"F1 {s.f1:.3f}  (gefunden {s.tp}, fehlen {s.fn}, Beiwerk {s.fp}; ganz richtig {s.clean})"
         )
     plain = snippet_scores(corpus, None, _plain(corpus))
@@ -170,11 +182,10 @@ def report(corpus: Path = CORPUS) -> Iterable[str]:
         f"R {plain.recall:.3f} F1 {plain.f1:.3f}"
     )
     for which in (*HALVES, None):
-        label = which or "alle"
-        a = article_scores(corpus, which)
+        a = total(articles, which) or Articles()
         yield (
-            f"fundus      {label:4}  Seiten {a.pages:3}  Titel exakt {a.titles}/{a.pages}  Absätze R {a.recall:.3f}  "
-            f"Blöcke im Artikel P {a.precision:.3f}"
+            f"fundus      {which or 'alle':4}  Seiten {a.pages:3}  Titel exakt {a.titles}/{a.pages}  "
+            f"Absätze R {a.recall:.3f}  Blöcke im Artikel P {a.precision:.3f}"
         )
 
 
