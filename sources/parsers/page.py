@@ -111,14 +111,14 @@ def _title(soup: BeautifulSoup) -> str:
     og = meta_content(soup, "og:title")
     title_tag = soup.find("title")
     title = element_text(title_tag) if isinstance(title_tag, Tag) else ""
-    sites = {_key(name) for name in (meta_content(soup, "og:site_name", "application-name"),) if name}
+    site = _key(meta_content(soup, "og:site_name", "application-name"))
     headlines = _headlines(soup)
     # several <h1> may each be a part of <title> ("Zoll" · "Fachmeldungen" · the headline): the longest is it
     found = [part for h1 in headlines for text in (og, title) if text and (part := _segment_run(text, h1))]
     if found:
-        return _without_site(max(found, key=len), sites)
+        return _without_site(max(found, key=len), site)
     best = og or title
-    return _without_site(best, sites) if best else next(iter(headlines), "")
+    return _without_site(best, site) if best else next(iter(headlines), "")
 
 
 def _headlines(soup: BeautifulSoup) -> list[str]:
@@ -162,21 +162,21 @@ def _segment_run(candidate: str, headline: str) -> str:
     return ""
 
 
-def _without_site(title: str, sites: set[str]) -> str:
+def _without_site(title: str, site: str) -> str:
     """``title`` without leading and trailing parts naming the site or a date; the whole when nothing else is left."""
     spans = _segments(title)
-    while len(spans) > 1 and _names_site(title[slice(*spans[-1])], sites):
+    while len(spans) > 1 and _names_site(title[slice(*spans[-1])], site):
         spans.pop()
-    while len(spans) > 1 and _names_site(title[slice(*spans[0])], sites):
+    while len(spans) > 1 and _names_site(title[slice(*spans[0])], site):
         spans.pop(0)
     return title[spans[0][0] : spans[-1][1]].strip() if spans else title
 
 
-def _names_site(part: str, sites: set[str]) -> bool:
+def _names_site(part: str, site: str) -> bool:
+    """Does ``part`` name the site (``site``: its name from the page's meta data, compared as ``_key``, or "") —
+    its name, the name in its domain ("bmas" of "www.bmas.de"), any domain — or is it a date?"""
     key = _key(part)
-    if _DOMAIN.fullmatch(key) or _DATE.fullmatch(key):
-        return True
-    return any(key in (site, _domain_name(site)) for site in sites)
+    return bool(_DOMAIN.fullmatch(key) or _DATE.fullmatch(key) or (site and key in (site, _domain_name(site))))
 
 
 def _domain_name(site: str) -> str:
