@@ -11,7 +11,7 @@ get no sector and no topic.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -370,7 +370,7 @@ def judge_relevance(
     if not business_title and (public := _parts_found(tax.public_bodies, title)):
         return False, "nicht wirtschaftsrelevant: Titel nennt als Adressaten " + _quoted(public, title)
     if strong := [t for t in topics if t in tax.business_topics]:
-        return True, "Wirtschaftsthema erkannt: " + ", ".join(tax.label("topics", t) for t in strong)
+        return True, "Wirtschaftsthema erkannt: " + _labels(tax, "topics", strong)
     if business or sectors:
         shown = [f"Branche {tax.label('sectors', s)}" for s in sectors][:3]
         if business and len(shown) < 3:
@@ -379,7 +379,7 @@ def judge_relevance(
     if others := _parts_found(tax.non_business, title, lead):
         return False, "nicht wirtschaftsrelevant: richtet sich an " + _quoted(others, title, lead)
     if topics:
-        return True, "Wirtschaftsthema erkannt: " + ", ".join(tax.label("topics", t) for t in topics)
+        return True, "Wirtschaftsthema erkannt: " + _labels(tax, "topics", topics)
     return False, "nicht wirtschaftsrelevant: kein Wirtschaftsthema, keine Branche, kein Unternehmensbezug"
 
 
@@ -466,9 +466,8 @@ def _collapse_enumeration(
         if len(named) >= taxonomy.enumeration_sectors:
             for slug in named:
                 sectors.pop(slug, None)
-            sectors[GENERAL_SECTOR] = (
-                f"{field_.name} zählen viele Branchen auf ({_labels(taxonomy, named)}): Unternehmen allgemein"
-            )
+            listed = _labels(taxonomy, "sectors", named)
+            sectors[GENERAL_SECTOR] = f"{field_.name} zählen viele Branchen auf ({listed}): Unternehmen allgemein"
             firm = True
     specific = [slug for slug in sectors if slug != GENERAL_SECTOR]
     if specific and GENERAL_SECTOR in sectors and not firm:
@@ -476,11 +475,14 @@ def _collapse_enumeration(
     if len(specific) >= taxonomy.enumeration_sectors:
         for slug in specific:
             del sectors[slug]
-        sectors[GENERAL_SECTOR] = f"Aufzählung vieler Branchen ({_labels(taxonomy, specific)}): Unternehmen allgemein"
+        sectors[GENERAL_SECTOR] = (
+            f"Aufzählung vieler Branchen ({_labels(taxonomy, 'sectors', specific)}): Unternehmen allgemein"
+        )
 
 
-def _labels(taxonomy: Taxonomy, sectors: Sequence[str]) -> str:
-    return ", ".join(taxonomy.label("sectors", slug) for slug in sectors)
+def _labels(taxonomy: Taxonomy, axis: str, slugs: Iterable[str]) -> str:
+    """The German labels of ``slugs`` on ``axis``, as the reasons list them."""
+    return ", ".join(taxonomy.label(axis, slug) for slug in slugs)
 
 
 @lru_cache(maxsize=64)
