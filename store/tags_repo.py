@@ -126,7 +126,7 @@ def has_retaggable(session: Session) -> bool:
 
 def has_outdated(session: Session, version: str) -> bool:
     """Has any item tags from other rules than ``version`` (an index lookup)?"""
-    return session.scalar(select(ItemTagsRow.item_id).where(_other_rules(version)).limit(1)) is not None
+    return session.scalar(_tagged_by_other_rules(version).limit(1)) is not None
 
 
 def _retag(session: Session, ids: list[int], taxonomy: Taxonomy, now: datetime, model: Model | None) -> Retagged:
@@ -158,6 +158,10 @@ def _outdated(version: str) -> Any:  # a Select of (item id, status)
         .join(ItemRow, ItemRow.id == ItemTagsRow.item_id)
         .where(_other_rules(version), current)
     )
+
+
+def _tagged_by_other_rules(version: str) -> Any:  # a Select of item ids, reviewed or not
+    return select(ItemTagsRow.item_id).where(_other_rules(version))
 
 
 def _other_rules(version: str) -> ColumnElement[bool]:

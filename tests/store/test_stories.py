@@ -343,3 +343,18 @@ def test_after_the_rules_change_the_enrichment_tags_items_under_review_again(fac
         assert get(session, ItemTagsRow, approved).rules == TAX.version
         assert not tags_repo.has_outdated(session, TAX.version)
     assert enrich_in_batches(factory) == 0
+
+
+def test_items_of_other_rules_are_found_through_the_index(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Every enrichment asks for them; in the steady state there are none, and finding that must not read every
+    item (bench/dedupe_tag.py prints the time on 100,000 items)."""
+    from sqlalchemy import text
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'plan.db'}")
+    upgrade(engine)
+    with engine.connect() as connection:
+        for query in (tags_repo._outdated(TAX.version), tags_repo._tagged_by_other_rules(TAX.version)):
+            sql = str(query.limit(500).compile(engine, compile_kwargs={"literal_binds": True}))
+            plan = " | ".join(row[3] for row in connection.execute(text("EXPLAIN QUERY PLAN " + sql)))
+            assert "ix_item_tags_rules" in plan and "SCAN" not in plan, plan
+    engine.dispose()
