@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from store import tags_repo
 from store.records import Counts, SourceSpec, SourceState
 from store.schema import FetchLogRow, SourceRow
 from store.upsert import table_of
@@ -26,7 +27,7 @@ def sync_sources(session: Session, specs: Iterable[SourceSpec], *, origin: str =
         if row is None:
             session.add(_new_row(spec, origin))
             counts["added"] += 1
-        elif _apply(row, spec):
+        elif _apply(session, row, spec):
             counts["updated"] += 1
     for row in existing.values():
         if row.origin == origin and row.id not in seen and row.enabled:
@@ -41,7 +42,7 @@ def upsert_source(session: Session, spec: SourceSpec, *, origin: str) -> None:
     if row is None:
         session.add(_new_row(spec, origin))
     else:
-        _apply(row, spec)
+        _apply(session, row, spec)
 
 
 def _new_row(spec: SourceSpec, origin: str) -> SourceRow:
@@ -60,7 +61,11 @@ def _new_row(spec: SourceSpec, origin: str) -> SourceRow:
     )
 
 
-def _apply(row: SourceRow, spec: SourceSpec) -> bool:
+def _apply(session: Session, row: SourceRow, spec: SourceSpec) -> bool:
+    """Change ``row`` to ``spec``; True when anything changed. When the source's tagging defaults (sectors,
+    topics, towns) changed, its items are tagged again by the next enrichment."""
+    if tags_repo.hints_differ(row.config or {}, spec.config):
+        tags_repo.mark_source_outdated(session, row.id)
     wanted = {
         "name": spec.name,
         "kind": spec.kind,

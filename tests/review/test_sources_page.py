@@ -8,9 +8,10 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from flows.pipeline import enrich_in_batches
 from store import sources_repo
 from store.records import Counts
-from store.schema import AuditRow, SourceRow
+from store.schema import AuditRow, ItemRow, SourceRow
 from tests.review.conftest import T0, ReviewEnv, login
 
 pytestmark = pytest.mark.anyio
@@ -58,6 +59,23 @@ async def test_admin_adds_edits_and_disables_a_source(review_env: ReviewEnv, cli
     assert row is not None and row.origin == "admin" and row.name == "SAB Förderbank" and not row.enabled
     assert row.interval_seconds == 86400 and row.config["towns"] == ["Freiberg"]
     assert actions == ["source_add", "source_edit", "source_disable"]
+
+
+async def test_changed_tagging_defaults_in_the_form_retag_the_sources_items(
+    review_env: ReviewEnv, client: httpx.AsyncClient
+) -> None:
+    """A source's sectors, topics and towns in the admin form are defaults of its items' tags: after saving other
+    ones, the next enrichment tags its items under review again with them (a town applies to every item; sectors
+    and topics only to business-relevant ones, which these one-word texts are not)."""
+    assert enrich_in_batches(review_env.factory) == 6
+    csrf = await login(client, "adam")
+    form = _form(csrf, id="ihk", name="IHK", url="https://ihk.example.org/feed", interval="1h",
+                 towns="Hainichen")  # fmt: skip
+    assert (await client.post("/staff/sources/ihk/edit", data=form)).status_code == 303
+    assert enrich_in_batches(review_env.factory) == 3  # the IHK's three items, not the town's
+    with review_env.session() as session:
+        towns = {row.source_id: row.towns for row in session.scalars(select(ItemRow))}
+    assert towns == {"ihk": ["Hainichen"], "stadt-freiberg": []}
 
 
 @pytest.mark.parametrize(

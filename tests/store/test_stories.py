@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
@@ -343,6 +344,31 @@ def test_after_the_rules_change_the_enrichment_tags_items_under_review_again(fac
         assert get(session, ItemTagsRow, approved).rules == TAX.version
         assert not tags_repo.has_outdated(session, TAX.version)
     assert enrich_in_batches(factory) == 0
+
+
+def test_a_source_whose_catalog_defaults_change_has_its_items_tagged_again(factory) -> None:  # type: ignore[no-untyped-def]
+    """A source's sectors, topics and towns in the catalog are defaults of its items' tags: when a catalog sync
+    (or the admin form) changes them, the next enrichment tags that source's items under review again — not
+    those of other sources, and not when only something else (the interval) changed."""
+    record(factory, "sab-news", entry(1, "Sprechtag", OTHER, "https://e.org/sab"))
+    record(factory, "doebeln-bekanntmachungen", entry(2, "Zuschussprogramm", RELEASE, "https://e.org/doebeln"))
+    with transaction(factory) as session:
+        sab, doebeln = session.scalars(select(ItemRow.id).order_by(ItemRow.id))
+        assert "landwirtschaft" not in get(session, ItemRow, sab).sectors
+        slower = [spec if spec.id != "sab-news" else replace(spec, interval_seconds=7200) for spec in SOURCES]
+        sources_repo.sync_sources(session, slower)
+        assert not tags_repo.has_outdated(session, TAX.version)  # the interval is no tagging default
+    farming = {"sectors": ["landwirtschaft"], "topics": ["kredite-buergschaften"]}
+    changed = [spec if spec.id != "sab-news" else replace(spec, config=farming) for spec in SOURCES]
+    with transaction(factory) as session:
+        sources_repo.sync_sources(session, changed)
+        assert get(session, ItemTagsRow, sab).rules is None and get(session, ItemTagsRow, doebeln).rules
+    assert enrich_in_batches(factory) == 1
+    with transaction(factory) as session:
+        assert "landwirtschaft" in get(session, ItemRow, sab).sectors
+        assert "kredite-buergschaften" in get(session, ItemRow, sab).topics
+        assert "Vorgabe der Quelle sab-news" in get(session, ItemTagsRow, sab).reasons["sectors"].values()
+        assert not tags_repo.has_outdated(session, TAX.version)
 
 
 def test_items_of_other_rules_are_found_through_the_index(tmp_path) -> None:  # type: ignore[no-untyped-def]
