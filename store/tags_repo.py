@@ -64,11 +64,11 @@ def enrich_batch(session: Session, taxonomy: Taxonomy, now: datetime, model: Mod
 
 
 def _read_batch(
-    session: Session, ids: Sequence[int]
+    session: Session, ids: Sequence[int], *, members: bool = True
 ) -> tuple[list[object], dict[int, ItemTagsRow], dict[int, StoryMemberRow]]:
-    """A batch's items, current revisions, sources, tag rows and story memberships in five queries instead of
-    one per row and item. The first value only keeps the rows alive (the session's identity map holds them weakly), so
-    that ``session.get`` finds them there."""
+    """A batch's items, current revisions, sources, tag rows and (``members``) story memberships in five queries
+    instead of one per row and item. The first value only keeps the rows alive (the session's identity map holds
+    them weakly), so that ``session.get`` finds them there."""
     held: list[object] = []
     for chunk in chunks(ids, 500):
         query = select(ItemRow, RevisionRow).join(RevisionRow, RevisionRow.id == ItemRow.current_revision_id)
@@ -77,9 +77,12 @@ def _read_batch(
     held += session.scalars(select(SourceRow).where(SourceRow.id.in_(sources)))
     tag_rows = {row.item_id: row for chunk in chunks(ids, 500)
                 for row in session.scalars(select(ItemTagsRow).where(ItemTagsRow.item_id.in_(chunk)))}  # fmt: skip
-    members = {row.item_id: row for chunk in chunks(ids, 500)
-               for row in session.scalars(select(StoryMemberRow).where(StoryMemberRow.item_id.in_(chunk)))}  # fmt: skip
-    return held, tag_rows, members
+    if not members:
+        return held, tag_rows, {}
+    member = select(StoryMemberRow)
+    story_rows = {row.item_id: row for chunk in chunks(ids, 500)
+                  for row in session.scalars(member.where(StoryMemberRow.item_id.in_(chunk)))}  # fmt: skip
+    return held, tag_rows, story_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +153,7 @@ def mark_source_outdated(session: Session, source_id: str) -> int:
 def _retag(session: Session, ids: list[int], taxonomy: Taxonomy, now: datetime, model: Model | None) -> Retagged:
     if not ids:
         return Retagged(None, 0, 0)
-    _held, rows, _members = _read_batch(session, ids)
+    _held, rows, _members = _read_batch(session, ids, members=False)  # stories stay as they are
     changed = 0
     for item_id in ids:
         before = _tag_state(session, rows[item_id])
