@@ -357,7 +357,8 @@ def judge_relevance(
     is no business news although it is about funding."""
     business_title = _business_found(tax, title)
     business = business_title + _business_found(tax, lead)
-    private = _parts_found(tax.private, title) or ([] if business_title else _parts_found(tax.private, lead))
+    # "Steuerbonus" marks a household's page, not "Hotels und Gaststätten bangen um Steuerbonus"
+    private = [] if business_title else _parts_found(tax.private, title, lead)
     if private and not recipients.text:
         return False, f"nicht wirtschaftsrelevant: richtet sich an Privatpersonen ({_quoted(private, title, lead)})"
     if not topics and not business_title and (off := _parts_found(tax.not_relevant, title)):

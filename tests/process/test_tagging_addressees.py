@@ -56,6 +56,21 @@ def test_page_for_private_persons_is_not_relevant() -> None:
     assert "Privatpersonen" in tags.relevance_reason
 
 
+def test_a_private_persons_term_does_not_outweigh_businesses_named_in_the_title() -> None:
+    """ "Steuerbonus" marks a household's page — unless the title names businesses: then it is their tax break."""
+    tags = tag_item("Hotels und Gaststätten fürchten um ihren Steuerbonus",
+                    "Der ermäßigte Steuersatz für Speisen in der Gastronomie läuft zum Jahresende aus.",
+                    load_taxonomy())  # fmt: skip
+    assert tags.relevant and "gastgewerbe-tourismus" in tags.sectors and "steuern-abgaben" in tags.topics
+
+
+def test_the_running_of_a_school_or_kita_is_no_business() -> None:
+    """ "Betrieb" is a business part, but not in "Schulbetrieb", "Regelbetrieb" or "Notbetrieb"."""
+    text = "Der Schulbetrieb beginnt um acht Uhr; die Horte bleiben im Notbetrieb."
+    tags = tag_item("Schulen wieder im Regelbetrieb", text, load_taxonomy())
+    assert not tags.relevant, tags.relevance_reason
+
+
 def test_title_naming_public_bodies_is_not_relevant_unless_it_names_businesses() -> None:
     public = tag_item("Gesetz über das Kommunale Klimabudget", "Die Landkreise erhalten Zuweisungen für Investitionen.",
                       load_taxonomy())  # fmt: skip

@@ -21,6 +21,13 @@ from process.taxonomy import load_taxonomy
         ("Fortbildung und Umschulung gegen den Fachkräftemangel", "ausbildung-fachkraefte"),
         ("Informationsabend und Fachmesse für Unternehmen", "veranstaltungen-beratung"),
         ("Regionale Produkte auf dem Online-Marktplatz", "kauf-regional"),
+        ("Sofortprogramm des Freistaats für Betriebe in Not", "soforthilfen-zuschuesse"),
+        ("Schutzschirm und Verlustausgleich für Pflegeeinrichtungen", "soforthilfen-zuschuesse"),
+        ("Stabilisierungsfonds: stille Beteiligung an Unternehmen", "kredite-buergschaften"),
+        ("Betriebsberater der Kammer beantworten Fragen zur Pandemie", "veranstaltungen-beratung"),
+        ("Neue Informationsangebote für Unternehmen der Region", "veranstaltungen-beratung"),
+        ("Sonntagsfahrverbot für Lkw aufgehoben", "recht-verordnungen"),
+        ("Click & Meet im Einzelhandel ab Montag", "recht-verordnungen"),
     ],
 )
 def test_general_domain_terms_give_their_topic(title: str, topic: str) -> None:
@@ -51,3 +58,19 @@ def test_legal_adjectives_of_recipients_and_aid_approval_are_not_law_news() -> N
     assert "recht-verordnungen" not in tag_item("Förderrichtlinie Digitalisierung", text, load_taxonomy()).topics
     notice = tag_item("Sperrfristende: Rechtliche Hinweise zur Düngung", "", load_taxonomy())
     assert "recht-verordnungen" in notice.topics
+
+
+def test_staff_of_a_town_hall_are_no_employment_topic() -> None:
+    """Mentions of staff ("die Mitarbeiter des Bürgerbüros", "Personal") are no employment matter: the topic
+    Kurzarbeit und Beschäftigte, which makes an item business-relevant by itself, needs an employment term; nor
+    is a firm's head count ("Unternehmen mit bis zu zehn Beschäftigten") one."""
+    notice = tag_item("Wertstoffhof wieder geöffnet",
+                      "Die Mitarbeiter des Wertstoffhofs nehmen ab Montag wieder Sperrmüll an. Wegen fehlenden "
+                      "Personals bleibt die Annahme am Samstag geschlossen; die Mitarbeiterinnen bitten um Geduld.",
+                      load_taxonomy())  # fmt: skip
+    assert "kurzarbeit-beschaeftigte" not in notice.topics and not notice.relevant
+    loan = tag_item("KfW-Schnellkredit", "Unternehmen mit mehr als zehn Beschäftigten und ihre Mitarbeitenden "
+                    "profitieren: der Kredit ist zu 100 Prozent abgesichert.", load_taxonomy())  # fmt: skip
+    assert loan.topics == ("kredite-buergschaften",)
+    short_time = tag_item("Kurzarbeitergeld verlängert", "Arbeitnehmer erhalten es bis Jahresende.", load_taxonomy())
+    assert "kurzarbeit-beschaeftigte" in short_time.topics

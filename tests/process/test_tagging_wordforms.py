@@ -3,6 +3,8 @@ sections running into their exclusions, general addressees inside compounds, tax
 
 from __future__ import annotations
 
+import pytest
+
 from process.german import fold
 from process.tagging import lead, recipients_text, tag_item
 from process.taxonomy import load_taxonomy
@@ -111,3 +113,18 @@ def test_the_recipient_section_ends_at_a_word_boundary() -> None:
     window = recipients_text("Zuwendungsempfänger sind " + names * 30, taxonomy)
     assert len(window) <= taxonomy.recipient_chars
     assert window.rstrip(" ,").endswith(tuple(fold(word) for word in names.replace(",", "").split()))
+
+
+@pytest.mark.parametrize(
+    ("title", "sector"),
+    [
+        ("Gastro- und Hotelbetrieb ab Mitte Mai wieder erlaubt", "gastgewerbe-tourismus"),
+        ("Hotelgewerbe und Gastrobetriebe bangen um die Saison", "gastgewerbe-tourismus"),
+        ("Supermärkte, Baumärkte und Drogeriemärkte bleiben offen", "handel"),
+        ("Erntehelfer dürfen einreisen", "landwirtschaft"),
+    ],
+)
+def test_compounds_and_plurals_of_sector_words(title: str, sector: str) -> None:
+    """Compounds of a sector word ("Hotelbetrieb", "Gastro-") and umlaut plurals of shop formats
+    ("Supermärkte" folds to "supermaerkte", which the part "supermarkt" would miss) name the sector."""
+    assert sector in tag_item(title, "", load_taxonomy()).sectors
