@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from store import tags_repo
 from store.records import Counts, SourceSpec, SourceState
-from store.schema import FetchLogRow, SourceRow
+from store.schema import FetchLogRow, ItemRow, SourceRow
+from store.story_schema import ItemTagsRow
 from store.upsert import table_of
 
 
@@ -64,8 +65,8 @@ def _new_row(spec: SourceSpec, origin: str) -> SourceRow:
 def _apply(session: Session, row: SourceRow, spec: SourceSpec) -> bool:
     """Change ``row`` to ``spec``; True when anything changed. When the source's tagging defaults (sectors,
     topics, towns) changed, its items are tagged again by the next enrichment."""
-    if tags_repo.hints_differ(row.config or {}, spec.config):
-        tags_repo.mark_source_outdated(session, row.id)
+    if _hints_differ(row.config or {}, spec.config):
+        _mark_items_outdated(session, row.id)
     wanted = {
         "name": spec.name,
         "kind": spec.kind,
@@ -82,6 +83,23 @@ def _apply(session: Session, row: SourceRow, spec: SourceSpec) -> bool:
             setattr(row, name, value)
             changed = True
     return changed
+
+
+HINT_KEYS = ("sectors", "topics", "towns")  # a source's settings the tagging reads (tags_repo._hints)
+
+
+def _hints_differ(before: Mapping[str, Any], after: Mapping[str, Any]) -> bool:
+    """Do two configs of a source give its items other tagging defaults?"""
+    return any(tuple(before.get(key) or ()) != tuple(after.get(key) or ()) for key in HINT_KEYS)
+
+
+def _mark_items_outdated(session: Session, source_id: str) -> None:
+    """Count the tags of ``source_id``'s items as from other rules (``rules`` NULL): its sectors, topics or towns
+    changed, and these are defaults of its items' tags. The next enrichment (``tags_repo.refresh_outdated``) then
+    tags its items under review again and marks reviewed ones as seen — as after a change of the taxonomy, for
+    this source only."""
+    of_source = select(ItemRow.id).where(ItemRow.source_id == source_id)
+    session.execute(update(ItemTagsRow).where(ItemTagsRow.item_id.in_(of_source)).values(rules=None))
 
 
 def list_sources(session: Session) -> list[SourceState]:

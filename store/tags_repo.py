@@ -132,24 +132,6 @@ def has_outdated(session: Session, version: str) -> bool:
     return session.scalar(_tagged_by_other_rules(version).limit(1)) is not None
 
 
-HINT_KEYS = ("sectors", "topics", "towns")  # a source's catalog settings the tagging reads (``_hints``)
-
-
-def hints_differ(before: Mapping[str, Any], after: Mapping[str, Any]) -> bool:
-    """Do two catalog configs of a source give its items other tagging defaults?"""
-    return any(tuple(before.get(key) or ()) != tuple(after.get(key) or ()) for key in HINT_KEYS)
-
-
-def mark_source_outdated(session: Session, source_id: str) -> int:
-    """Count the tags of ``source_id``'s items as from other rules: its sectors, topics or towns in the catalog
-    changed, and these are defaults of its items' tags. The next enrichment (``refresh_outdated``) then tags its
-    items under review again and marks reviewed ones as seen — as after a change of the taxonomy, for this source
-    only. Returns how many items were marked."""
-    of_source = select(ItemRow.id).where(ItemRow.source_id == source_id)
-    marked = session.execute(update(ItemTagsRow).where(ItemTagsRow.item_id.in_(of_source)).values(rules=None))
-    return int(getattr(marked, "rowcount", 0) or 0)
-
-
 def _retag(session: Session, ids: list[int], taxonomy: Taxonomy, now: datetime, model: Model | None) -> Retagged:
     if not ids:
         return Retagged(None, 0, 0)

@@ -74,3 +74,11 @@ def test_staff_of_a_town_hall_are_no_employment_topic() -> None:
     assert loan.topics == ("kredite-buergschaften",)
     short_time = tag_item("Kurzarbeitergeld verlängert", "Arbeitnehmer erhalten es bis Jahresende.", load_taxonomy())
     assert "kurzarbeit-beschaeftigte" in short_time.topics
+
+
+def test_help_alone_is_no_grant() -> None:
+    """ "Hilfe(n)" names any kind of help; only its grant compounds ("Corona-Hilfe", "Soforthilfe") are grants."""
+    tax = load_taxonomy()
+    taxes = tag_item("Steuerliche Hilfen für Unternehmen", "Finanzämter gewähren Stundungen auf Antrag.", tax)
+    assert "soforthilfen-zuschuesse" not in taxes.topics and "steuern-abgaben" in taxes.topics
+    assert "soforthilfen-zuschuesse" in tag_item("Corona-Hilfen für Unternehmen", "", tax).topics
