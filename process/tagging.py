@@ -4,8 +4,8 @@ Text is folded (case, umlauts), masked (a rule's ``exclude`` phrases) and matche
 by word part (compounds: a part starts or ends a word, or — when long — sits inside it) and by phrase. Only
 the title and the lead count, the title ``title_weight`` times; a tag needs ``min_score``. Source defaults
 (catalog and taxonomy) add tags to relevant items. Items with no topic, no sector word and no business word
-— or with a non-business subject (opening hours, sports, weather) and no topic — are marked not relevant and
-get no sector and no topic.
+— or with a non-business subject (opening hours, sports, weather) and no topic, or with rules as their only topic
+and no business word anywhere in the text (a curfew) — are marked not relevant and get no sector and no topic.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from process.deadlines import find_deadline
 from process.german import fold, official_title, stem, words
 from process.taxonomy import GENERAL_SECTOR, Rule, Taxonomy
 
+_RULES_TOPIC = "recht-verordnungen"  # a topic that makes an item relevant only with a business word in its text
 _INFLECTION = ("", "s", "e", "n", "en", "es", "er", "ern", "in", "innen")
 _LONG_PART = 7
 _TOWN_TEXT_CHARS = 6000
@@ -71,7 +72,7 @@ def tag_item(title: str, text: str, taxonomy: Taxonomy, hints: SourceHints = Sou
     sector_fields = (*fields, (addressee_f, addressee_weight), (official_f, taxonomy.title_weight))
     sectors = _match_axis(taxonomy.sectors, sector_fields, taxonomy.min_scores.get("sectors", taxonomy.min_score))
     topics = _match_axis(taxonomy.topics, fields[:2], taxonomy.min_scores.get("topics", taxonomy.min_score))
-    relevant, why = judge_relevance(title_f, lead_f, recipients_f, sectors, topics, taxonomy)
+    relevant, why = judge_relevance(title_f, lead_f, recipients_f, sectors, topics, taxonomy, body=text)
     if relevant:
         _drop_sector_founders(sectors, taxonomy, (title_f, lead_f, recipients_f, addressee_f))
         _collapse_enumeration(sectors, taxonomy, title_f, (recipients_f, addressee_f))
@@ -351,7 +352,14 @@ def _any_phrase_re(phrases: tuple[str, ...]) -> re.Pattern[str]:
 
 
 def judge_relevance(
-    title: _Field, lead: _Field, recipients: _Field, sectors: dict[str, str], topics: dict[str, str], tax: Taxonomy
+    title: _Field,
+    lead: _Field,
+    recipients: _Field,
+    sectors: dict[str, str],
+    topics: dict[str, str],
+    tax: Taxonomy,
+    *,
+    body: str = "",
 ) -> tuple[bool, str]:
     """Is the item for businesses? Addressees decide, not subjects: a funding regulation for municipalities
     is no business news although it is about funding."""
@@ -379,8 +387,15 @@ def judge_relevance(
         return True, "Unternehmensbezug: " + ", ".join(shown)
     if others := _parts_found(tax.non_business, title, lead):
         return False, "nicht wirtschaftsrelevant: richtet sich an " + _quoted(others, title, lead)
-    if topics:
+    if set(topics) - {_RULES_TOPIC}:
         return True, "Wirtschaftsthema erkannt: " + _labels(tax, "topics", topics)
+    if topics:  # rules alone: a curfew or a quarantine order regulates citizens — business only if its text says so
+        whole = _field("Text", fold(body))
+        if found := _business_found(tax, whole):
+            return True, "Wirtschaftsthema erkannt: Recht und Verordnungen, laut Text auch für " + _quoted(
+                found[:1], whole
+            )
+        return False, "nicht wirtschaftsrelevant: Regeln, aber im ganzen Text kein Unternehmensbezug"
     return False, "nicht wirtschaftsrelevant: kein Wirtschaftsthema, keine Branche, kein Unternehmensbezug"
 
 

@@ -71,6 +71,20 @@ def test_the_running_of_a_school_or_kita_is_no_business() -> None:
     assert not tags.relevant, tags.relevance_reason
 
 
+def test_rules_for_citizens_only_are_not_business_news() -> None:
+    """Rules are a business topic only when the text regulates businesses somewhere — a curfew is not; a
+    regulation that closes shops further down is (its lead need not say so)."""
+    citizens = tag_item("Ausgangsbeschränkungen ab Samstag",
+                        "Die Allgemeinverfügung regelt, dass die Wohnung nur aus triftigem Grund verlassen werden "
+                        "darf. Spaziergänge mit Angehörigen des eigenen Hausstands bleiben erlaubt.",
+                        load_taxonomy())  # fmt: skip
+    assert not citizens.relevant and "kein Unternehmensbezug" in citizens.relevance_reason
+    body = "Die Allgemeinverfügung regelt die Kontakte. " + "Weitere Bestimmungen folgen. " * 60
+    shops = tag_item("Allgemeinverfügung zum Infektionsschutz", body + "Ladengeschäfte und Betriebe schließen.",
+                     load_taxonomy())  # fmt: skip
+    assert shops.relevant and "recht-verordnungen" in shops.topics and "„Betriebe“" in shops.relevance_reason
+
+
 def test_title_naming_public_bodies_is_not_relevant_unless_it_names_businesses() -> None:
     public = tag_item("Gesetz über das Kommunale Klimabudget", "Die Landkreise erhalten Zuweisungen für Investitionen.",
                       load_taxonomy())  # fmt: skip
