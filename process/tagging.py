@@ -20,7 +20,6 @@ from process.deadlines import find_deadline
 from process.german import fold, official_title, stem, words
 from process.taxonomy import GENERAL_SECTOR, Rule, Taxonomy
 
-_RULES_TOPIC = "recht-verordnungen"  # a topic that makes an item relevant only with a business word in its text
 _INFLECTION = ("", "s", "e", "n", "en", "es", "er", "ern", "in", "innen")
 _LONG_PART = 7
 _TOWN_TEXT_CHARS = 6000
@@ -359,10 +358,11 @@ def judge_relevance(
     topics: dict[str, str],
     tax: Taxonomy,
     *,
-    body: str = "",
+    body: str,
 ) -> tuple[bool, str]:
     """Is the item for businesses? Addressees decide, not subjects: a funding regulation for municipalities
-    is no business news although it is about funding."""
+    is no business news although it is about funding. ``body``: the whole text, read only when a checked topic
+    (rules) is the only evidence."""
     business_title = _business_found(tax, title)
     business = business_title + _business_found(tax, lead)
     # "Steuerbonus" marks a household's page, not "Hotels und Gaststätten bangen um Steuerbonus"
@@ -387,15 +387,17 @@ def judge_relevance(
         return True, "Unternehmensbezug: " + ", ".join(shown)
     if others := _parts_found(tax.non_business, title, lead):
         return False, "nicht wirtschaftsrelevant: richtet sich an " + _quoted(others, title, lead)
-    if set(topics) - {_RULES_TOPIC}:
+    if set(topics) - tax.checked_topics:
         return True, "Wirtschaftsthema erkannt: " + _labels(tax, "topics", topics)
-    if topics:  # rules alone: a curfew or a quarantine order regulates citizens — business only if its text says so
-        whole = _field("Text", fold(body))
+    if topics:  # rules alone: a curfew regulates citizens — business news only where the whole text names firms
+        whole = _field("Text", _masked_text(body, tax))
         if found := _business_found(tax, whole):
-            return True, "Wirtschaftsthema erkannt: Recht und Verordnungen, laut Text auch für " + _quoted(
-                found[:1], whole
-            )
-        return False, "nicht wirtschaftsrelevant: Regeln, aber im ganzen Text kein Unternehmensbezug"
+            named = _quoted(found[:1], whole)
+            return True, f"Wirtschaftsthema erkannt: {_labels(tax, 'topics', topics)}, laut Text auch für {named}"
+        return (
+            False,
+            f"nicht wirtschaftsrelevant: {_labels(tax, 'topics', topics)}, im ganzen Text kein Unternehmensbezug",
+        )
     return False, "nicht wirtschaftsrelevant: kein Wirtschaftsthema, keine Branche, kein Unternehmensbezug"
 
 

@@ -63,6 +63,7 @@ class Taxonomy:
     business_skip: tuple[str, ...] = ()  # words with a business part that address no business ("Gewerbesteuer")
     non_business: tuple[str, ...] = ()  # addressees that are not businesses (municipalities, students …)
     business_topics: frozenset[str] = frozenset()  # topics that concern businesses by themselves
+    checked_topics: frozenset[str] = frozenset()  # topics that are business news only if the text names businesses
     enumeration_sectors: int = 3  # this many specific sectors in one text mean "alle Branchen"
     min_scores: Mapping[str, int] = field(default_factory=dict)  # per axis, overrides min_score
     addressee_cues: tuple[str, ...] = ()  # folded markers of a lead sentence naming whom a measure is for
@@ -153,6 +154,7 @@ def _relevance_fields(data: Mapping[str, Any]) -> dict[str, Any]:
         "recipient_weight": int(data.get("recipient_weight", 2)),
         "non_business": _folded(relevance.get("non_business")),
         "business_topics": frozenset(relevance.get("business_topics") or ()),
+        "checked_topics": frozenset(relevance.get("checked_topics") or ()),
         "enumeration_sectors": int(data.get("enumeration_sectors", 3)),
         "min_scores": MappingProxyType(dict(data.get("min_scores") or {})),
         "addressee_cues": _folded(data.get("addressee_cues")),
@@ -196,6 +198,9 @@ def _check(taxonomy: Taxonomy) -> None:
                 problems.append(f"source_defaults {prefix}: unknown {axis} {sorted(unknown)}")
     problems += [f"ambiguous town {t} is no town" for t in taxonomy.ambiguous_towns if t not in taxonomy.towns]
     problems += [f"alias target {t} is no town" for t in taxonomy.town_aliases.values() if t not in taxonomy.towns]
+    for name in ("business_topics", "checked_topics"):
+        if unknown := set(getattr(taxonomy, name)) - set(taxonomy.slugs("topics")):
+            problems.append(f"relevance {name}: unknown topics {sorted(unknown)}")
     if taxonomy.founders_sector and taxonomy.founders_sector not in taxonomy.slugs("sectors"):
         problems.append(f"founders sector {taxonomy.founders_sector} is no sector")
     if problems:

@@ -6,11 +6,12 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import pytest
 import yaml
 
 from process.german import fold
 from process.tagging import tag_item
-from process.taxonomy import TAXONOMY_FILE, load_taxonomy
+from process.taxonomy import TAXONOMY_FILE, TaxonomyError, load_taxonomy
 
 
 def _titles_by_section(corpus_dir: Path) -> dict[str, list[str]]:
@@ -44,3 +45,14 @@ def test_wz_parts_are_taken_from_wz2008_titles(corpus_dir: Path) -> None:
 def test_wz_parts_tag_like_parts() -> None:
     tags = tag_item("Hilfen für das Ausbaugewerbe und die Lagerei", "Betriebe können Anträge stellen.", load_taxonomy())
     assert {"handwerk", "verkehr-logistik"} <= set(tags.sectors)
+
+
+@pytest.mark.parametrize("name", ["business_topics", "checked_topics"])
+def test_a_relevance_topic_that_is_no_topic_is_refused(tmp_path: Path, name: str) -> None:
+    """A misspelt slug in the relevance lists would silently change relevance: loading refuses it."""
+    data = yaml.safe_load(TAXONOMY_FILE.read_text(encoding="utf-8"))
+    data["relevance"][name] = ["recht-verordnung"]
+    broken = tmp_path / "taxonomy.yaml"
+    broken.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(TaxonomyError, match=f"relevance {name}: unknown topics"):
+        load_taxonomy(broken)
