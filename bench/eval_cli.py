@@ -14,14 +14,26 @@ def register(app: typer.Typer) -> None:
 
 def evaluate(
     corpus: Annotated[Path | None, typer.Option(help="Korpusordner (Standard: ../shared/corpus)")] = None,
-    verbose: Annotated[bool, typer.Option("--verbose", help="Verfehlte Dublettenpaare einzeln zeigen.")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", help="Verfehlte Dublettenpaare (mit --labels: Abweichungen) einzeln zeigen.")
+    ] = False,
     classifier: Annotated[bool, typer.Option(help="Vorschlags-Klassifikator kreuzvalidieren (langsamer).")] = True,
+    labels: Annotated[
+        Path | None,
+        typer.Option(help="Eigene gelabelte Einträge (JSON Lines oder JSON-Liste) statt der Bewertungsmenge messen."),
+    ] = None,
 ) -> None:
     """Qualität messen: P/R/F1 je Branche und Thema (dev, zurückgehaltener Test, alle), Fristen, Dubletten."""
     import cli
-    from bench.eval import report
-    from bench.evalset import CORPUS
+    from bench.eval import report, report_file
+    from bench.evalset import CORPUS, LabelFileError
 
+    if labels is not None:
+        try:
+            report_file(labels, verbose=verbose)
+        except LabelFileError as exc:
+            raise cli.UserError(str(exc)) from exc
+        return
     folder = corpus or CORPUS
     if not folder.is_dir():
         raise cli.UserError(f"Korpus nicht gefunden: {folder}")

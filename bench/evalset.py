@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 import random
 import unicodedata
 from collections.abc import Iterable
@@ -126,6 +127,61 @@ def _load_items(corpus: Path) -> tuple[LabelledItem, ...]:
                                   bool(entry.get("relevant", True)), frozenset(entry["towns"]),
                                   _day(entry.get("expires")), True))  # fmt: skip
     return tuple(items)
+
+
+class LabelFileError(ValueError):
+    """A labelled file (``rubrik eval --labels``) that cannot be read; the message says where, in German."""
+
+
+_LABEL_FIELDS = ("title", "text", "sectors", "topics", "relevant")
+
+
+def load_labelled_file(path: Path, taxonomy: Taxonomy | None = None) -> list[LabelledItem]:
+    """Labelled items from a file of one's own — staff's reviewed items, a sample labelled by hand: JSON Lines
+    (one object per line) or one JSON array, each object with ``title``, ``text``, ``sectors``, ``topics``,
+    ``relevant`` and optionally ``id``, ``source`` (a catalog source id: its tagging defaults apply) and ``towns``.
+    Texts are normalized as the harvest stores them. Unknown slugs and missing fields are refused, with the line."""
+    taxonomy = taxonomy or load_taxonomy()
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LabelFileError(f"{path}: nicht lesbar ({exc})") from exc
+    entries = _label_entries(path, raw)
+    if not entries:
+        raise LabelFileError(f"{path}: keine Einträge")
+    return [_labelled_item(path, where, entry, taxonomy) for where, entry in entries]
+
+
+def _label_entries(path: Path, raw: str) -> list[tuple[str, object]]:
+    if raw.lstrip().startswith("["):
+        try:
+            return [(f"Eintrag {n}", entry) for n, entry in enumerate(json.loads(raw), 1)]
+        except json.JSONDecodeError as exc:
+            raise LabelFileError(f"{path}: kein gültiges JSON (Zeile {exc.lineno}: {exc.msg})") from exc
+    entries = []
+    for number, line in enumerate(raw.splitlines(), 1):
+        if line.strip():
+            try:
+                entries.append((f"Zeile {number}", json.loads(line)))
+            except json.JSONDecodeError as exc:
+                raise LabelFileError(f"{path}, Zeile {number}: kein gültiges JSON ({exc.msg})") from exc
+    return entries
+
+
+def _labelled_item(path: Path, where: str, entry: object, taxonomy: Taxonomy) -> LabelledItem:
+    if not isinstance(entry, dict):
+        raise LabelFileError(f"{path}, {where}: ein Objekt erwartet")
+    if missing := [name for name in _LABEL_FIELDS if name not in entry]:
+        raise LabelFileError(f"{path}, {where}: es fehlt {', '.join(missing)}")
+    for axis in ("sectors", "topics"):
+        if not isinstance(entry[axis], list):
+            raise LabelFileError(f"{path}, {where}: {axis} muss eine Liste sein")
+        if unknown := sorted(set(entry[axis]) - set(taxonomy.slugs(axis))):
+            raise LabelFileError(f"{path}, {where}: unbekannte {axis} {', '.join(map(str, unknown))}")
+    towns = entry.get("towns")
+    return LabelledItem(str(entry.get("id") or where), one_line(str(entry["title"])), plain_text(str(entry["text"])),
+                        str(entry.get("source") or ""), frozenset(entry["sectors"]), frozenset(entry["topics"]),
+                        bool(entry["relevant"]), None if towns is None else frozenset(towns))  # fmt: skip
 
 
 def _day(value: object) -> date | None:

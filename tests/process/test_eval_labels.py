@@ -1,0 +1,78 @@
+"""`rubrik eval --labels FILE`: the rules measured on labelled items of one's own (JSON Lines or a JSON array),
+through the real Typer app — scores, deviations, and German errors for files that cannot be used."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import cli
+
+ITEMS = [
+    {"id": "hilfe", "title": "Überbrückungshilfe für Hotels und Gaststätten",
+     "text": "Hotels und Gaststätten können ab Montag Anträge auf Zuschüsse stellen.",
+     "sectors": ["gastgewerbe-tourismus"], "topics": ["soforthilfen-zuschuesse"], "relevant": True},
+    {"id": "buergerbuero", "title": "Geänderte Öffnungszeiten des Bürgerbüros",
+     "text": "Das Bürgerbüro bleibt am Freitag geschlossen.", "sectors": [], "topics": [], "relevant": False},
+    # labelled handel, which the rules cannot know from this text: one false and one missed sector
+    {"id": "kug", "title": "Kurzarbeitergeld verlängert", "text": "Arbeitnehmer erhalten es bis Jahresende.",
+     "sectors": ["handel"], "topics": ["kurzarbeit-beschaeftigte"], "relevant": True, "url": "ignored"},
+]  # fmt: skip
+
+
+def _run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli.app, ["eval", *args])
+    if isinstance(result.exception, cli.UserError):
+        return 2, str(result.exception)
+    return result.exit_code, result.output
+
+
+def _jsonl(path: Path, entries: Sequence[object]) -> Path:
+    path.write_text("\n".join(json.dumps(e, ensure_ascii=False) for e in entries) + "\n", encoding="utf-8")
+    return path
+
+
+def test_scores_and_deviations_of_a_labelled_file(tmp_path: Path) -> None:
+    code, output = _run("--labels", str(_jsonl(tmp_path / "labels.jsonl", ITEMS)), "--verbose")
+    assert code == 0, output
+    assert "3 Einträge (1 nicht relevant)" in output
+    lines = output.splitlines()
+    sector_micro = lines[lines.index("topics (Regeln):") - 2]  # the last line of the sectors table
+    assert "micro" in sector_micro and "(tp 1, fp 1, fn 1)" in sector_micro, sector_micro
+    assert any("nicht relevant" in x and "(tp 1, fp 0, fn 0)" in x for x in lines)
+    assert "kug „Kurzarbeitergeld verlängert“: sectors ['handel'] → ['alle-branchen']" in output
+    assert "hilfe „" not in output  # items the rules get right are not listed
+
+
+def test_a_json_array_is_read_as_well(tmp_path: Path) -> None:
+    path = tmp_path / "labels.json"
+    path.write_text(json.dumps(ITEMS[:2], ensure_ascii=False), encoding="utf-8")
+    code, output = _run("--labels", str(path))
+    assert code == 0 and "2 Einträge (1 nicht relevant)" in output
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"title": "A"}\n', "Zeile 1: es fehlt text, sectors, topics, relevant"),
+        (json.dumps(ITEMS[0]) + "\n{kaputt\n", "Zeile 2: kein gültiges JSON"),
+        (json.dumps({**ITEMS[0], "sectors": ["gastro"]}), "Zeile 1: unbekannte sectors gastro"),
+        (json.dumps({**ITEMS[0], "topics": "kredite-buergschaften"}), "Zeile 1: topics muss eine Liste sein"),
+        ("[1, 2]", "Eintrag 1: ein Objekt erwartet"),
+        ("\n\n", "keine Einträge"),
+    ],
+)
+def test_unusable_files_are_refused_with_the_place(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "labels.jsonl"
+    path.write_text(content, encoding="utf-8")
+    code, output = _run("--labels", str(path))
+    assert code == 2 and message in output, output
+
+
+def test_a_missing_file_is_named(tmp_path: Path) -> None:
+    code, output = _run("--labels", str(tmp_path / "fehlt.jsonl"))
+    assert code == 2 and "fehlt.jsonl: nicht lesbar" in output
