@@ -65,10 +65,14 @@ def test_a_private_persons_term_does_not_outweigh_businesses_named_in_the_title(
 
 
 def test_the_running_of_a_school_or_kita_is_no_business() -> None:
-    """ "Betrieb" is a business part, but not in "Schulbetrieb", "Regelbetrieb" or "Notbetrieb"."""
+    """ "Betrieb" is a business part, but not in "Schulbetrieb", "Regelbetrieb" or "Notbetrieb", nor in a
+    municipality's own enterprises ("Abfallwirtschaftsbetrieb", "Eigenbetrieb")."""
     text = "Der Schulbetrieb beginnt um acht Uhr; die Horte bleiben im Notbetrieb."
     tags = tag_item("Schulen wieder im Regelbetrieb", text, load_taxonomy())
     assert not tags.relevant, tags.relevance_reason
+    waste = tag_item("Wertstoffhöfe öffnen wieder", "Der Abfallwirtschaftsbetrieb des Kreises nimmt wieder "
+                     "Grünschnitt an; der städtische Bauhof holt Sperrmüll ab.", load_taxonomy())  # fmt: skip
+    assert not waste.relevant, waste.relevance_reason
 
 
 def test_rules_for_citizens_only_are_not_business_news() -> None:
