@@ -178,10 +178,14 @@ def _labelled_item(path: Path, where: str, entry: object, taxonomy: Taxonomy) ->
             raise LabelFileError(f"{path}, {where}: {axis} muss eine Liste sein")
         if unknown := sorted(set(entry[axis]) - set(taxonomy.slugs(axis))):
             raise LabelFileError(f"{path}, {where}: unbekannte {axis} {', '.join(map(str, unknown))}")
+    if not isinstance(entry["relevant"], bool):
+        raise LabelFileError(f"{path}, {where}: relevant muss true oder false sein")
     towns = entry.get("towns")
+    if towns is not None and not (isinstance(towns, list) and set(towns) <= set(taxonomy.towns)):
+        raise LabelFileError(f"{path}, {where}: towns muss eine Liste von Gemeinden des Kreises sein")
     return LabelledItem(str(entry.get("id") or where), one_line(str(entry["title"])), plain_text(str(entry["text"])),
                         str(entry.get("source") or ""), frozenset(entry["sectors"]), frozenset(entry["topics"]),
-                        bool(entry["relevant"]), None if towns is None else frozenset(towns))  # fmt: skip
+                        entry["relevant"], None if towns is None else frozenset(towns))  # fmt: skip
 
 
 def _day(value: object) -> date | None:

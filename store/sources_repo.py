@@ -85,12 +85,12 @@ def _apply(session: Session, row: SourceRow, spec: SourceSpec) -> bool:
     return changed
 
 
-HINT_KEYS = ("sectors", "topics", "towns")  # a source's settings the tagging reads (tags_repo._hints)
+_HINT_KEYS = ("sectors", "topics", "towns")  # a source's settings the tagging reads (tags_repo._hints)
 
 
 def _hints_differ(before: Mapping[str, Any], after: Mapping[str, Any]) -> bool:
     """Do two configs of a source give its items other tagging defaults?"""
-    return any(tuple(before.get(key) or ()) != tuple(after.get(key) or ()) for key in HINT_KEYS)
+    return any(tuple(before.get(key) or ()) != tuple(after.get(key) or ()) for key in _HINT_KEYS)
 
 
 def _mark_items_outdated(session: Session, source_id: str) -> None:

@@ -17,7 +17,8 @@ ITEMS = [
      "text": "Hotels und Gaststätten können ab Montag Anträge auf Zuschüsse stellen.",
      "sectors": ["gastgewerbe-tourismus"], "topics": ["soforthilfen-zuschuesse"], "relevant": True},
     {"id": "buergerbuero", "title": "Geänderte Öffnungszeiten des Bürgerbüros",
-     "text": "Das Bürgerbüro bleibt am Freitag geschlossen.", "sectors": [], "topics": [], "relevant": False},
+     "text": "Das Bürgerbüro in Döbeln bleibt am Freitag geschlossen.", "sectors": [], "topics": [],
+     "relevant": False, "towns": ["Döbeln"]},
     # labelled handel, which the rules cannot know from this text: one false and one missed sector
     {"id": "kug", "title": "Kurzarbeitergeld verlängert", "text": "Arbeitnehmer erhalten es bis Jahresende.",
      "sectors": ["handel"], "topics": ["kurzarbeit-beschaeftigte"], "relevant": True, "url": "ignored"},
@@ -44,6 +45,7 @@ def test_scores_and_deviations_of_a_labelled_file(tmp_path: Path) -> None:
     sector_micro = lines[lines.index("topics (Regeln):") - 2]  # the last line of the sectors table
     assert "micro" in sector_micro and "(tp 1, fp 1, fn 1)" in sector_micro, sector_micro
     assert any("nicht relevant" in x and "(tp 1, fp 0, fn 0)" in x for x in lines)
+    assert any(x.split()[:1] == ["Orte"] and "(tp 1, fp 0, fn 0)" in x for x in lines)  # the one labelled item
     assert "kug „Kurzarbeitergeld verlängert“: sectors ['handel'] → ['alle-branchen']" in output
     assert "hilfe „" not in output  # items the rules get right are not listed
 
@@ -63,6 +65,8 @@ def test_a_json_array_is_read_as_well(tmp_path: Path) -> None:
         (json.dumps({**ITEMS[0], "sectors": ["gastro"]}), "Zeile 1: unbekannte sectors gastro"),
         (json.dumps({**ITEMS[0], "topics": "kredite-buergschaften"}), "Zeile 1: topics muss eine Liste sein"),
         ("[1, 2]", "Eintrag 1: ein Objekt erwartet"),
+        (json.dumps({**ITEMS[0], "relevant": "nein"}), "Zeile 1: relevant muss true oder false sein"),
+        (json.dumps({**ITEMS[0], "towns": ["Chemnitz"]}), "Zeile 1: towns muss eine Liste von Gemeinden"),
         ("\n\n", "keine Einträge"),
     ],
 )
