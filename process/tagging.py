@@ -5,7 +5,7 @@ by word part (compounds: a part starts or ends a word, or — when long — sits
 the title and the lead count, the title ``title_weight`` times; a tag needs ``min_score``. Source defaults
 (catalog and taxonomy) add tags to relevant items. Items with no topic, no sector word and no business word
 — or with a non-business subject (opening hours, sports, weather) and no topic, or with rules as their only topic
-and no business word anywhere in the text (a curfew) — are marked not relevant and get no sector and no topic.
+and no business or sector word anywhere in the text (a curfew) — are marked not relevant and get no sector and no topic.
 """
 
 from __future__ import annotations
@@ -389,11 +389,12 @@ def judge_relevance(
         return False, "nicht wirtschaftsrelevant: richtet sich an " + _quoted(others, title, lead)
     if set(topics) - tax.checked_topics:
         return True, "Wirtschaftsthema erkannt: " + _labels(tax, "topics", topics)
-    if topics:  # rules alone: a curfew regulates citizens — business news only where the whole text names firms
+    if topics:  # rules alone: a curfew regulates citizens — business news only where the text names firms or a trade
         whole = _field("Text", _masked_text(body, tax))
-        if found := _business_found(tax, whole):
-            named = _quoted(found[:1], whole)
-            return True, f"Wirtschaftsthema erkannt: {_labels(tax, 'topics', topics)}, laut Text auch für {named}"
+        trades = [hit for rule in tax.sectors if rule.slug != GENERAL_SECTOR for hit in rule_hits(rule, whole)]
+        if found := _business_found(tax, whole) or trades:
+            example = _quoted(found[:1], whole)
+            return True, f"Wirtschaftsthema erkannt: {_labels(tax, 'topics', topics)}, laut Text auch für {example}"
         return (
             False,
             f"nicht wirtschaftsrelevant: {_labels(tax, 'topics', topics)}, im ganzen Text kein Unternehmensbezug",

@@ -87,6 +87,10 @@ def test_rules_for_citizens_only_are_not_business_news() -> None:
     shops = tag_item("Allgemeinverfügung zum Infektionsschutz", body + "Ladengeschäfte und Betriebe schließen.",
                      load_taxonomy())  # fmt: skip
     assert shops.relevant and "recht-verordnungen" in shops.topics and "„Betriebe“" in shops.relevance_reason
+    rentals = tag_item("Hinweise zu den Länderverordnungen",
+                       "Die Verordnungen ändern sich schnell. Solange sie gelten, bleiben touristische Vermietungen "
+                       "verboten; ein Verstoß kann ein Bußgeld nach sich ziehen.", load_taxonomy())  # fmt: skip
+    assert rentals.relevant, rentals.relevance_reason  # a trade named, not a business word
 
 
 def test_title_naming_public_bodies_is_not_relevant_unless_it_names_businesses() -> None:
