@@ -8,9 +8,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 import cli
+from bench.evalset import FIXTURES
+from process.taxonomy import load_taxonomy
 
 ITEMS = [
     {"id": "hilfe", "title": "Überbrückungshilfe für Hotels und Gaststätten",
@@ -80,3 +83,17 @@ def test_unusable_files_are_refused_with_the_place(tmp_path: Path, content: str,
 def test_a_missing_file_is_named(tmp_path: Path) -> None:
     code, output = _run("--labels", str(tmp_path / "fehlt.jsonl"))
     assert code == 2 and "fehlt.jsonl: nicht lesbar" in output
+
+
+def test_the_labels_of_the_extra_sets_are_known_slugs() -> None:
+    """tests/fixtures/eval/external_sets.yaml keeps the addresses and labels of the extra sets (not their texts):
+    every label must stay a slug of the taxonomy, a not-relevant item has none, and no address is in two sets."""
+    taxonomy = load_taxonomy()
+    data = yaml.safe_load((FIXTURES / "external_sets.yaml").read_text(encoding="utf-8"))
+    urls = [item["url"] for group in data["sets"] for item in group["items"]]
+    assert len(data["sets"]) == 3 and len(urls) == 180 and len(set(urls)) == len(urls)
+    for group in data["sets"]:
+        for item in group["items"]:
+            for axis in ("sectors", "topics"):
+                assert set(item[axis]) <= set(taxonomy.slugs(axis)), (group["name"], item["id"], axis)
+            assert item["relevant"] or not (item["sectors"] or item["topics"]), item["id"]
