@@ -193,9 +193,7 @@ def _day(value: object) -> date | None:
 
 
 def _hints(item: LabelledItem, catalog: dict[str, dict[str, list[str]]]) -> SourceHints:
-    config = catalog.get(item.source, {})
-    return SourceHints(item.source, tuple(config.get("sectors", ())), tuple(config.get("topics", ())),
-                       tuple(config.get("towns", ())))  # fmt: skip
+    return SourceHints.of(item.source, catalog.get(item.source))
 
 
 @lru_cache(maxsize=1)

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 
 from process.deadlines import find_deadline
 from process.german import fold, official_title, stem, words
@@ -47,6 +48,12 @@ class SourceHints:
     sectors: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
     towns: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, source_id: str, config: Mapping[str, Any] | None) -> SourceHints:
+        """The hints in a source's catalog entry (its ``sectors``, ``topics`` and ``towns``; missing ones empty)."""
+        config = config or {}
+        return cls(source_id, *(tuple(config.get(key) or ()) for key in ("sectors", "topics", "towns")))
 
 
 @dataclass(frozen=True, slots=True)

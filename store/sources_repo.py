@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from process.tagging import SourceHints
 from store.records import Counts, SourceSpec, SourceState
 from store.schema import FetchLogRow, ItemRow, SourceRow
 from store.story_schema import ItemTagsRow
@@ -65,7 +65,7 @@ def _new_row(spec: SourceSpec, origin: str) -> SourceRow:
 def _apply(session: Session, row: SourceRow, spec: SourceSpec) -> bool:
     """Change ``row`` to ``spec``; True when anything changed. When the source's tagging defaults (sectors,
     topics, towns) changed, its items are tagged again by the next enrichment."""
-    if _hints_differ(row.config or {}, spec.config):
+    if SourceHints.of(row.id, row.config) != SourceHints.of(row.id, spec.config):
         _mark_items_outdated(session, row.id)
     wanted = {
         "name": spec.name,
@@ -83,14 +83,6 @@ def _apply(session: Session, row: SourceRow, spec: SourceSpec) -> bool:
             setattr(row, name, value)
             changed = True
     return changed
-
-
-_HINT_KEYS = ("sectors", "topics", "towns")  # a source's settings the tagging reads (tags_repo._hints)
-
-
-def _hints_differ(before: Mapping[str, Any], after: Mapping[str, Any]) -> bool:
-    """Do two configs of a source give its items other tagging defaults?"""
-    return any(tuple(before.get(key) or ()) != tuple(after.get(key) or ()) for key in _HINT_KEYS)
 
 
 def _mark_items_outdated(session: Session, source_id: str) -> None:

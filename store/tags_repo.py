@@ -244,13 +244,7 @@ def _suggest(model: Model | None, revision: RevisionRow) -> dict[str, Any]:
 
 def _hints(session: Session, source_id: str) -> SourceHints:
     source = session.get(SourceRow, source_id)
-    config = (source.config if source else None) or {}
-    return SourceHints(
-        source_id=source_id,
-        sectors=tuple(config.get("sectors") or ()),
-        topics=tuple(config.get("topics") or ()),
-        towns=tuple(config.get("towns") or ()),
-    )
+    return SourceHints.of(source_id, source.config if source else None)
 
 
 def _item(session: Session, item_id: int) -> tuple[ItemRow, RevisionRow]:
