@@ -258,9 +258,9 @@ def items_list(
 @items_app.command("retag")
 def items_retag(batch: Annotated[int, typer.Option(help="Einträge je Transaktion")] = 500) -> None:
     """Einträge in der Prüfliste jetzt neu verschlagworten: Schlagworte, Gründe, Relevanz, vorgeschlagenes
-    Ablaufdatum. Nach einer Änderung von Taxonomie oder Regelcode tut es der nächste Abruf von selbst; nötig etwa nach
-    geänderten Vorgaben einer Quelle. Korrekturen der Mitarbeiter bleiben; freigegebene und abgelehnte Einträge
-    behalten ihre geprüften Schlagworte."""
+    Ablaufdatum. Nach einer Änderung von Taxonomie, Regelcode oder den Vorgaben einer Quelle tut es der nächste Abruf
+    von selbst. Korrekturen der Mitarbeiter bleiben; freigegebene und abgelehnte Einträge behalten ihre geprüften
+    Schlagworte."""
     from process.taxonomy import load_taxonomy
     from store import tags_repo
     from store.db import transaction

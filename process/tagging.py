@@ -398,8 +398,7 @@ def judge_relevance(
         return True, "Wirtschaftsthema erkannt: " + _labels(tax, "topics", topics)
     if topics:  # rules alone: a curfew regulates citizens — business news only where the text names firms or a trade
         whole = _field("Text", _masked_text(body, tax))
-        trades = [hit for rule in tax.sectors if rule.slug != GENERAL_SECTOR for hit in rule_hits(rule, whole)]
-        if found := _business_found(tax, whole) or trades:
+        if found := _business_found(tax, whole) or _trades_named(tax, whole):
             example = _quoted(found[:1], whole)
             return True, f"Wirtschaftsthema erkannt: {_labels(tax, 'topics', topics)}, laut Text auch für {example}"
         return (
@@ -407,6 +406,11 @@ def judge_relevance(
             f"nicht wirtschaftsrelevant: {_labels(tax, 'topics', topics)}, im ganzen Text kein Unternehmensbezug",
         )
     return False, "nicht wirtschaftsrelevant: kein Wirtschaftsthema, keine Branche, kein Unternehmensbezug"
+
+
+def _trades_named(tax: Taxonomy, field_: _Field) -> list[str]:
+    """The words of ``field_`` that name a specific sector (a trade)."""
+    return [hit for rule in tax.sectors if rule.slug != GENERAL_SECTOR for hit in rule_hits(rule, field_)]
 
 
 def _quoted(parts: Sequence[str], *fields: _Field, most: int = 3, skip: tuple[str, ...] = ()) -> str:

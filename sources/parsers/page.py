@@ -136,8 +136,8 @@ def _headlines(soup: BeautifulSoup) -> list[str]:
 
 
 def _home(href: str) -> bool:
-    path = urlsplit(href).path
-    return path in ("", "/", "/index.html", "/index.php", "/index.htm") and not urlsplit(href).query
+    parts = urlsplit(href)
+    return parts.path in ("", "/", "/index.html", "/index.php", "/index.htm") and not parts.query
 
 
 def _segments(text: str) -> list[tuple[int, int]]:
