@@ -15,6 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.evalset import (
     CORPUS,
     HALVES,
+    LabelledItem,
     Scores,
     bootstrap_f1,
     evaluate_classifier,
@@ -27,7 +28,7 @@ from bench.evalset import (
     misses,
     rule_tags,
 )
-from process.taxonomy import load_taxonomy
+from process.taxonomy import Taxonomy, load_taxonomy
 
 # The quality floors hold for the rubric's kind of texts; web pages from elsewhere are measured on their own.
 GROUP_TITLES = {
@@ -47,10 +48,7 @@ def report(corpus: Path = CORPUS, *, verbose: bool = False, classifier: bool = T
     halves = {half: [i for i in items if i.half == half] for half in HALVES}
     out(f"Bewertungsmenge: {len(items)} Einträge (dev {len(halves['dev'])}, Test zurückgehalten {len(halves['test'])})")
     scored = {"alle": evaluate_rules(items)}
-    for axis in ("sectors", "topics"):
-        out(f"\n{axis} (Regeln, alle Einträge):")
-        for slug, scores in scored["alle"][axis].items():
-            out(line(slug, scores))
+    _slug_tables(scored["alle"], "Regeln, alle Einträge", out)
     for group, title in GROUP_TITLES.items():
         chosen = [i for i in items if group is None or i.group == group]
         out(f"\nmicro-F1 nach Hälfte (Regeln), {title} ({len(chosen)} Einträge):")
@@ -60,11 +58,7 @@ def report(corpus: Path = CORPUS, *, verbose: bool = False, classifier: bool = T
             out(line(f"{half}: topics", rules["topics"]["micro"]))
             out(line(f"{half}: nicht relevant", rules["not_relevant"]["micro"]))
     held_out = [i for i in items if i.group == "rubrik" and i.half == "test"]
-    out(f"\n95-%-Intervalle (Bootstrap über Einträge, 1000 Ziehungen), Testhälfte der Rubrik-Texte ({len(held_out)}):")
-    held_out_scores = evaluate_rules(held_out)
-    for axis in ("sectors", "topics"):
-        low, high = bootstrap_f1(held_out, axis)
-        out(f"  {axis:34} F1 {held_out_scores[axis]['micro'].f1:5.2f}   [{low:.2f} – {high:.2f}]")
+    _intervals(held_out, evaluate_rules(held_out), f", Testhälfte der Rubrik-Texte ({len(held_out)})", out)
     out("\nOrte (Regeln):\n" + line("micro", scored["alle"]["towns"]["micro"]))
     dated = [i for i in items if i.expiry_labelled]
     out(f"\nFristen (vorgeschlagenes Ablaufdatum, richtig = derselbe Tag), {len(dated)} Einträge mit Label "
@@ -91,17 +85,11 @@ def report_file(path: Path, *, verbose: bool = False, out: Callable[[str], None]
     items = load_labelled_file(path, taxonomy)
     scored = evaluate_rules(items, taxonomy)
     out(f"Gelabelte Datei {path}: {len(items)} Einträge ({sum(not i.relevant for i in items)} nicht relevant)")
-    for axis in ("sectors", "topics"):
-        out(f"\n{axis} (Regeln):")
-        for slug, scores in scored[axis].items():
-            out(line(slug, scores))
+    _slug_tables(scored, "Regeln", out)
     out("\n" + line("nicht relevant", scored["not_relevant"]["micro"]))
     if any(i.towns is not None for i in items):
         out(line("Orte", scored["towns"]["micro"]))
-    out("\n95-%-Intervalle (Bootstrap über Einträge, 1000 Ziehungen):")
-    for axis in ("sectors", "topics"):
-        low, high = bootstrap_f1(items, axis, taxonomy=taxonomy)
-        out(f"  {axis:34} F1 {scored[axis]['micro'].f1:5.2f}   [{low:.2f} – {high:.2f}]")
+    _intervals(items, scored, "", out, taxonomy)
     if verbose:
         out("\nAbweichungen (Label → Regeln):")
         for item in items:
@@ -113,6 +101,25 @@ def report_file(path: Path, *, verbose: bool = False, out: Callable[[str], None]
                 wrong.append(f"relevant {item.relevant} → {tags.relevant} ({tags.relevance_reason})")
             if wrong:
                 out(f"  {item.id} „{item.title[:70]}“: " + "; ".join(wrong))
+
+
+def _slug_tables(scored: dict[str, dict[str, Scores]], heading: str, out: Callable[[str], None]) -> None:
+    """P/R/F1 per sector and per topic, then micro, each axis under its heading."""
+    for axis in ("sectors", "topics"):
+        out(f"\n{axis} ({heading}):")
+        for slug, scores in scored[axis].items():
+            out(line(slug, scores))
+
+
+def _intervals(
+    items: list[LabelledItem], scored: dict[str, dict[str, Scores]], which: str, out: Callable[[str], None],
+    taxonomy: Taxonomy | None = None,
+) -> None:  # fmt: skip
+    """The micro-F1 of sectors and topics with its 95 % bootstrap interval over ``items``."""
+    out(f"\n95-%-Intervalle (Bootstrap über Einträge, 1000 Ziehungen){which}:")
+    for axis in ("sectors", "topics"):
+        low, high = bootstrap_f1(items, axis, taxonomy=taxonomy)
+        out(f"  {axis:34} F1 {scored[axis]['micro'].f1:5.2f}   [{low:.2f} – {high:.2f}]")
 
 
 if __name__ == "__main__":
