@@ -83,6 +83,8 @@ def tag_item(title: str, text: str, taxonomy: Taxonomy, hints: SourceHints = Sou
         _drop_sector_founders(sectors, taxonomy, (title_f, lead_f, recipients_f, addressee_f))
         _collapse_enumeration(sectors, taxonomy, title_f, (recipients_f, addressee_f))
         _add_defaults(sectors, topics, hints, taxonomy)
+        if not sectors:
+            sectors.update(_only_trade(taxonomy, (title_f, lead_f)) or _GENERAL_FALLBACK)
     else:
         sectors, topics = {}, {}
     towns = find_towns(title + "\n" + text[:_TOWN_TEXT_CHARS], taxonomy, hints.towns)
@@ -479,18 +481,20 @@ def _collapse_enumeration(
 ) -> None:
     """A text naming many sectors ("Handwerk, Handel, Dienstleistungen und freie Berufe") addresses businesses
     in general: it gets ``alle-branchen`` instead of each enumerated sector. Sectors named among the recipients
-    or addressees count even below the tagging minimum — an enumeration names each only once. ``alle-branchen``
-    stands next to specific sectors only when it is firm: named in the title, or businesses in general are among
-    the addressees; "KMU" among one sector's recipients ("KMU der Landwirtschaft") is no general measure."""
+    or addressees count even below the tagging minimum — an enumeration names each only once — and so does a group
+    named beside businesses in general there. ``alle-branchen`` stands next to specific sectors only when it is
+    firm: named in the title, or businesses in general are among the addressees; "KMU" among one sector's
+    recipients ("KMU der Landwirtschaft") is no general measure."""
     general_rule = next(rule for rule in taxonomy.sectors if rule.slug == GENERAL_SECTOR)
     firm = GENERAL_SECTOR in sectors and bool(title.text and rule_hits(general_rule, title))
     # whole words: "Nahverkehrsunternehmen, Verkehrsverbünde …" names transport firms, not businesses in general
     general = next(
         (p for f in addressees if f.text for p in taxonomy.general_addressees if _general_re(p).search(f.text)), None
     )
-    if general and GENERAL_SECTOR not in sectors:
-        sectors[GENERAL_SECTOR] = f"Adressaten: „{general}“ — Unternehmen allgemein neben anderen genannt"
+    if general:
+        sectors.setdefault(GENERAL_SECTOR, f"Adressaten: „{general}“ — Unternehmen allgemein neben anderen genannt")
         firm = True
+        _add_named_beside(sectors, taxonomy, addressees)
     for field_ in addressees:
         named = [r.slug for r in taxonomy.sectors if r.slug != GENERAL_SECTOR and field_.text and rule_hits(r, field_)]
         if len(named) >= taxonomy.enumeration_sectors:
@@ -508,6 +512,21 @@ def _collapse_enumeration(
         sectors[GENERAL_SECTOR] = (
             f"Aufzählung vieler Branchen ({_labels(taxonomy, 'sectors', specific)}): Unternehmen allgemein"
         )
+
+
+def _add_named_beside(sectors: dict[str, str], taxonomy: Taxonomy, addressees: tuple[_Field, ...]) -> None:
+    """ "Unternehmen und Selbstständige können … beantragen": a group named in the addressee sentence that names
+    businesses in general is an addressee of its own, even named once. Founders are not such a group ("Betriebe
+    und Existenzgründungen" are businesses at any stage)."""
+    for field_ in addressees:
+        if not (field_.text and any(_general_re(p).search(field_.text) for p in taxonomy.general_addressees)):
+            continue
+        for rule in taxonomy.sectors:
+            if rule.slug == GENERAL_SECTOR or rule.slug in sectors:
+                continue
+            if hits := [hit for hit in rule_hits(rule, field_) if not hit.startswith(taxonomy.founder_terms)]:
+                named = ", ".join(f"„{hit}“" for hit in dict.fromkeys(hits))
+                sectors[rule.slug] = f"{field_.name}: {named} neben Unternehmen allgemein genannt"
 
 
 def _labels(taxonomy: Taxonomy, axis: str, slugs: Iterable[str]) -> str:
@@ -529,8 +548,33 @@ def _add_defaults(sectors: dict[str, str], topics: dict[str, str], hints: Source
         sectors.setdefault(slug, f"Vorgabe der Quelle {hints.source_id}")
     for slug in dict.fromkeys(hints.topics + defaults.get("topics", ())):
         topics.setdefault(slug, f"Vorgabe der Quelle {hints.source_id}")
-    if not sectors:
-        sectors[GENERAL_SECTOR] = "relevant, aber keine bestimmte Branche genannt: gilt für Unternehmen allgemein"
+
+
+_GENERAL_FALLBACK = {GENERAL_SECTOR: "relevant, aber keine bestimmte Branche genannt: gilt für Unternehmen allgemein"}
+
+
+def _only_trade(taxonomy: Taxonomy, fields: Sequence[_Field]) -> dict[str, str]:
+    """The sector of a relevant item in which no sector reached the minimum but one trade is named more often
+    (at least ``trade_fallback_hits`` times in title and lead) than any other, and businesses in general are not
+    named there: a news item on taxi drivers that names "Taxi" twice is theirs, not one for businesses in
+    general. Groups that are no trade (``trade_fallback_skip``: the self-employed, founders) are not counted —
+    every business page names them."""
+    if not taxonomy.trade_fallback_hits:
+        return {}
+    general_rule = next(rule for rule in taxonomy.sectors if rule.slug == GENERAL_SECTOR)
+    if any(field_.text and rule_hits(general_rule, field_) for field_ in fields):
+        return {}  # it speaks of businesses in general ("Unternehmen", "Betriebe"): a trade is one example
+    named = []
+    for rule in taxonomy.sectors:
+        if rule.slug != GENERAL_SECTOR and rule.slug not in taxonomy.trade_fallback_skip:
+            if hits := [hit for field_ in fields if field_.text for hit in rule_hits(rule, field_)]:
+                named.append((len(hits), rule.slug, hits))
+    named.sort(key=lambda entry: entry[0], reverse=True)
+    if not named or named[0][0] < taxonomy.trade_fallback_hits or (len(named) > 1 and named[1][0] == named[0][0]):
+        return {}
+    count, slug, hits = named[0]
+    shown = ", ".join(f"„{hit}“" for hit in dict.fromkeys(hits))
+    return {slug: f"einzige mehrfach genannte Branche ({count}×: {shown}), keine erreicht die Mindestpunktzahl"}
 
 
 def find_towns(text: str, taxonomy: Taxonomy, source_towns: Sequence[str] = ()) -> dict[str, str]:

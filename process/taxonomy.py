@@ -72,6 +72,8 @@ class Taxonomy:
     founders_sector: str = ""  # the sector founders count to unless they found in a named sector
     founder_terms: tuple[str, ...] = ()  # folded word beginnings of founder terms ("existenzgruend")
     general_addressees: tuple[str, ...] = ()  # "Unternehmen, …" among the addressees: businesses in general
+    trade_fallback_hits: int = 0  # a trade named this often (and more than any other) beats the general fallback
+    trade_fallback_skip: tuple[str, ...] = ()  # sectors that are no trade for that fallback (the self-employed)
     public_bodies: tuple[str, ...] = ()  # public addressees that, named in a title, make an item not relevant
     private: tuple[str, ...] = ()  # markers of a page for private persons (tax bonus, travelling)
     # the rules' version: a digest of the taxonomy file and the tagging code; an item tagged by another version
@@ -163,6 +165,8 @@ def _relevance_fields(data: Mapping[str, Any]) -> dict[str, Any]:
         "founders_sector": str((data.get("founders") or {}).get("sector", "")),
         "founder_terms": _folded((data.get("founders") or {}).get("terms")),
         "general_addressees": _folded(data.get("general_addressees")),
+        "trade_fallback_hits": int((data.get("trade_fallback") or {}).get("hits", 0)),
+        "trade_fallback_skip": tuple((data.get("trade_fallback") or {}).get("skip") or ()),
         "private": _folded(relevance.get("private")),
         "public_bodies": _folded(relevance.get("public_bodies")),
     }
@@ -203,5 +207,7 @@ def _check(taxonomy: Taxonomy) -> None:
             problems.append(f"relevance {name}: unknown topics {sorted(unknown)}")
     if taxonomy.founders_sector and taxonomy.founders_sector not in taxonomy.slugs("sectors"):
         problems.append(f"founders sector {taxonomy.founders_sector} is no sector")
+    if unknown := set(taxonomy.trade_fallback_skip) - set(taxonomy.slugs("sectors")):
+        problems.append(f"trade_fallback skip: unknown sectors {sorted(unknown)}")
     if problems:
         raise TaxonomyError("; ".join(problems))

@@ -1,0 +1,128 @@
+"""News about one trade is that trade's, not businesses' in general; groups named beside businesses in general
+are addressees of their own; trade vocabulary found on real texts of the rubric's kind (2026-11, fourth and fifth
+dev sets); notices for parents and patients are no business news."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from process.tagging import tag_item
+from process.taxonomy import TAXONOMY_FILE, TaxonomyError, load_taxonomy
+
+TAXI = (
+    "Keine Touristen, keine Feiern, keine Kundschaft: schwere Zeiten für die Taxifahrer der Stadt. "
+    "In der Funkzentrale der Taxi-Genossenschaft klingelt kaum noch das Telefon, viele haben Kurzarbeit angemeldet."
+)
+
+
+def test_a_trade_named_repeatedly_beats_the_general_fallback() -> None:
+    tags = tag_item("Corona-Schock: Fahrer rollen in die Pleite", TAXI, load_taxonomy())
+    assert tags.relevant, tags.relevance_reason
+    assert tags.sectors == ("verkehr-logistik",)
+    reason = tags.reasons["sectors"]["verkehr-logistik"]
+    assert "einzige mehrfach genannte Branche" in reason and "„Taxifahrer“" in reason
+
+
+def test_the_trade_fallback_needs_repetition_a_single_leader_and_no_general_addressee() -> None:
+    taxonomy = load_taxonomy()
+    once = tag_item("Corona-Schock", "Die Taxifahrer der Stadt melden Kurzarbeit an.", taxonomy)
+    assert once.sectors == ("alle-branchen",)
+    general = tag_item("Corona-Schock", TAXI + " Auch andere Unternehmen der Stadt leiden.", taxonomy)
+    assert general.sectors == ("alle-branchen",), general.reasons
+    tied = tag_item(
+        "Corona-Schock",
+        "Taxifahrer und Busreise-Anbieter, Hoteliers und Gastronomen melden Kurzarbeit an: weniger Gäste, weniger "
+        "Fahrten, leere Taxis.",
+        taxonomy,
+    )
+    assert "verkehr-logistik" not in tied.sectors or "gastgewerbe-tourismus" in tied.sectors
+    off = dataclasses.replace(taxonomy, trade_fallback_hits=0)
+    assert tag_item("Corona-Schock: Fahrer rollen in die Pleite", TAXI, off).sectors == ("alle-branchen",)
+
+
+def test_the_self_employed_are_no_trade_for_the_fallback() -> None:
+    text = "Wer ein Einzelunternehmen führt, meldet es beim Gewerbeamt an. Auch Einzelunternehmer zahlen Kurzarbeit."
+    assert tag_item("Kurzarbeit anmelden", text, load_taxonomy()).sectors == ("alle-branchen",)
+
+
+def test_a_group_named_beside_businesses_in_general_is_an_addressee() -> None:
+    text = (
+        "Unternehmen und Selbstständige, die wegen der Corona-Krise in Schwierigkeiten sind, können bei ihrer "
+        "Krankenkasse eine Stundung der Beiträge beantragen. "
+    ) + "Der Spitzenverband hat dazu eine Empfehlung herausgegeben und Fristen genannt. " * 10
+    tags = tag_item("Stundung der Beiträge möglich", text, load_taxonomy())
+    assert set(tags.sectors) == {"alle-branchen", "soloselbststaendige-freie-berufe"}
+    assert "neben Unternehmen allgemein genannt" in tags.reasons["sectors"]["soloselbststaendige-freie-berufe"]
+
+
+def test_founders_named_beside_businesses_are_no_group_of_their_own() -> None:
+    text = (
+        "Betriebe und Existenzgründer können ab sofort Anträge stellen. "
+        + "Gefördert werden Investitionen in Maschinen und Gebäude, die Bewilligung erfolgt durch die SAB. " * 10
+    )
+    assert tag_item("Investitionsprogramm", text, load_taxonomy()).sectors == ("alle-branchen",)
+
+
+@pytest.mark.parametrize(
+    ("title", "sector"),
+    [
+        ("Hilfe für Selbständige aus der Kultur", "soloselbststaendige-freie-berufe"),  # one-"st" spelling
+        ("Wann dürfen Kosmetikstudios und Nagelstudios öffnen?", "dienstleistungen"),
+        ("Alle Weihnachtsmärkte abgesagt", "handel"),
+        ("Standbetreiber auf dem Wochenmarkt", "handel"),
+        ("Beihilfe für stromintensive Betriebe", "industrie"),
+        ("Auswirkungen der Krise auf den Personenverkehr", "verkehr-logistik"),
+        ("Ausnahmen von den Lenk- und Ruhezeiten", "verkehr-logistik"),
+        ("Bauernverband: Hofläden haben geöffnet", "landwirtschaft"),
+        ("Spargelernte beginnt mit weniger Helfern", "landwirtschaft"),
+        ("Tagespflege: Ausgleich für Einnahmeausfälle", "gesundheit-soziales"),
+    ],
+)
+def test_trade_vocabulary(title: str, sector: str) -> None:
+    assert sector in tag_item(title, "", load_taxonomy()).sectors
+
+
+def test_cosmetics_are_no_craft_and_debt_settlement_no_cleaning() -> None:
+    taxonomy = load_taxonomy()
+    assert "handwerk" not in tag_item("Kosmetikstudios dürfen öffnen", "", taxonomy).sectors
+    debts = tag_item("Insolvenz", "Vorher steht ein außergerichtlicher Schuldenbereinigungsversuch.", taxonomy)
+    assert "dienstleistungen" not in debts.sectors
+
+
+def test_the_manufacturing_sector_by_its_official_name() -> None:
+    tags = tag_item("Gute Nachricht für das verarbeitende Gewerbe", "Die Förderung geht weiter.", load_taxonomy())
+    assert "industrie" in tags.sectors
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Wie lange sind die Kindertagesstätten noch offen?",
+        "Landkreis richtet drei feste Impfstellen ein",
+        "Informationen für Schulen und Kindertageseinrichtungen",
+        "Corona-Teststellen beenden ihre Arbeit",
+    ],
+)
+def test_notices_for_parents_and_patients_are_not_business_news(title: str) -> None:
+    text = "Die Einrichtungen werden weiter betrieben, Eltern und Besucher informieren sich auf der Website."
+    tags = tag_item(title, text, load_taxonomy())
+    assert not tags.relevant and tags.sectors == (), tags.relevance_reason
+
+
+def test_a_funds_budget_plan_names_no_business() -> None:
+    text = "Das Sondervermögen stellt für jedes Wirtschaftsjahr einen Wirtschaftsplan auf."
+    tags = tag_item("Gesetz über die Errichtung eines Sondervermögens", text, load_taxonomy())
+    assert not tags.relevant, tags.relevance_reason
+
+
+def test_unknown_sector_in_the_trade_fallback_is_refused(tmp_path: Path) -> None:
+    text = TAXONOMY_FILE.read_text(encoding="utf-8").replace(
+        "skip: [soloselbststaendige-freie-berufe]}", "skip: [solo]}"
+    )
+    path = tmp_path / "taxonomy.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(TaxonomyError, match="trade_fallback skip"):
+        load_taxonomy(path)
