@@ -28,6 +28,17 @@ from process.taxonomy import load_taxonomy
         ("Neue Informationsangebote für Unternehmen der Region", "veranstaltungen-beratung"),
         ("Sonntagsfahrverbot für Lkw aufgehoben", "recht-verordnungen"),
         ("Click & Meet im Einzelhandel ab Montag", "recht-verordnungen"),
+        # sixth dev set (2026-11)
+        ("Landwirte können Dürrehilfen beantragen", "soforthilfen-zuschuesse"),
+        ("Strompreiskompensation für Betriebe wird ausgeweitet", "soforthilfen-zuschuesse"),
+        ("Busunternehmer hoffen auf staatliche Hilfe", "soforthilfen-zuschuesse"),
+        ("Lkw-Maut steigt zum 1. Dezember", "steuern-abgaben"),
+        ("Weihnachtsmarkt: Standgebühren entfallen", "steuern-abgaben"),
+        ("Verkaufsoffene Sonntage für Händler festgelegt", "recht-verordnungen"),
+        ("Verkaufsoffene Sonntage für Händler festgelegt", "kauf-regional"),
+        ("Buttonaktion „Ich kaufe in Gunzenhausen“ für Händler", "kauf-regional"),
+        ("Ausbildungsmesse: Betriebe stellen sich vor", "veranstaltungen-beratung"),
+        ("Gründungswettbewerb Innenstadt – jetzt bewerben", "veranstaltungen-beratung"),
     ],
 )
 def test_general_domain_terms_give_their_topic(title: str, topic: str) -> None:
@@ -82,3 +93,9 @@ def test_help_alone_is_no_grant() -> None:
     taxes = tag_item("Steuerliche Hilfen für Unternehmen", "Finanzämter gewähren Stundungen auf Antrag.", tax)
     assert "soforthilfen-zuschuesse" not in taxes.topics and "steuern-abgaben" in taxes.topics
     assert "soforthilfen-zuschuesse" in tag_item("Corona-Hilfen für Unternehmen", "", tax).topics
+
+
+def test_a_households_price_brake_is_no_grant() -> None:
+    tags = tag_item("Umfrage zur Strompreisbremse: Kunden sparen Strom", "Die Strompreisbremse entlastet Haushalte.",
+                    load_taxonomy())  # fmt: skip
+    assert "soforthilfen-zuschuesse" not in tags.topics

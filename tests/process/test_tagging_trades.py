@@ -71,14 +71,16 @@ def test_founders_named_beside_businesses_are_no_group_of_their_own() -> None:
     [
         ("Hilfe für Selbständige aus der Kultur", "soloselbststaendige-freie-berufe"),  # one-"st" spelling
         ("Wann dürfen Kosmetikstudios und Nagelstudios öffnen?", "dienstleistungen"),
-        ("Alle Weihnachtsmärkte abgesagt", "handel"),
         ("Standbetreiber auf dem Wochenmarkt", "handel"),
         ("Beihilfe für stromintensive Betriebe", "industrie"),
         ("Auswirkungen der Krise auf den Personenverkehr", "verkehr-logistik"),
         ("Ausnahmen von den Lenk- und Ruhezeiten", "verkehr-logistik"),
         ("Bauernverband: Hofläden haben geöffnet", "landwirtschaft"),
         ("Spargelernte beginnt mit weniger Helfern", "landwirtschaft"),
+        ("Alle Weihnachtsmärkte abgesagt", "handel"),
         ("Tagespflege: Ausgleich für Einnahmeausfälle", "gesundheit-soziales"),
+        ("Sechs Fachärzte bei der Niederlassung gefördert", "gesundheit-soziales"),
+        ("Gastro dahoam: heimische Wirte liefern", "gastgewerbe-tourismus"),
     ],
 )
 def test_trade_vocabulary(title: str, sector: str) -> None:
@@ -110,6 +112,14 @@ def test_notices_for_parents_and_patients_are_not_business_news(title: str) -> N
     text = "Die Einrichtungen werden weiter betrieben, Eltern und Besucher informieren sich auf der Website."
     tags = tag_item(title, text, load_taxonomy())
     assert not tags.relevant and tags.sectors == (), tags.relevance_reason
+
+
+def test_an_office_back_to_normal_and_a_towns_founder_name_no_business() -> None:
+    taxonomy = load_taxonomy()
+    office = tag_item("Landratsamt so gut wie im Normalbetrieb", "Es läuft wieder alles im Normalbetrieb.", taxonomy)
+    assert not office.relevant, office.relevance_reason
+    market = tag_item("Christmarkt eröffnet", "Die Kinder ziehen am Denkmal des Stadtgründers vorbei.", taxonomy)
+    assert not market.relevant, market.relevance_reason
 
 
 def test_a_funds_budget_plan_names_no_business() -> None:
