@@ -375,7 +375,7 @@ def judge_relevance(
     business_title = _business_found(tax, title)
     business = business_title + _business_found(tax, lead)
     # "Steuerbonus" marks a household's page, not "Hotels und Gaststätten bangen um Steuerbonus"
-    private = [] if business_title else _parts_found(tax.private, title, lead)
+    private = [] if business else _parts_found(tax.private, title, lead)
     if private and not recipients.text:
         return False, f"nicht wirtschaftsrelevant: richtet sich an Privatpersonen ({_quoted(private, title, lead)})"
     if not topics and not business_title and (off := _parts_found(tax.not_relevant, title)):
@@ -385,7 +385,7 @@ def judge_relevance(
             return True, "Empfänger sind Unternehmen: " + _quoted(found, recipients, skip=tax.business_skip)
         if others := _parts_found(tax.non_business, recipients):
             return False, "nicht wirtschaftsrelevant: Empfänger sind " + _quoted(others, recipients)
-    if not business_title and (public := _parts_found(tax.public_bodies, title)):
+    if not business_title and (public := _parts_found(tax.public_bodies, title, skip=tax.public_bodies_skip)):
         return False, "nicht wirtschaftsrelevant: Titel nennt als Adressaten " + _quoted(public, title)
     if strong := [t for t in topics if t in tax.business_topics]:
         return True, "Wirtschaftsthema erkannt: " + _labels(tax, "topics", strong)

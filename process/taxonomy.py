@@ -75,6 +75,7 @@ class Taxonomy:
     trade_fallback_hits: int = 0  # a trade named this often (and more than any other) beats the general fallback
     trade_fallback_skip: tuple[str, ...] = ()  # sectors that are no trade for that fallback (the self-employed)
     public_bodies: tuple[str, ...] = ()  # public addressees that, named in a title, make an item not relevant
+    public_bodies_skip: tuple[str, ...] = ()  # their forms that name the giver ("des Landkreises")
     private: tuple[str, ...] = ()  # markers of a page for private persons (tax bonus, travelling)
     # the rules' version: a digest of the taxonomy file and the tagging code; an item tagged by another version
     # is tagged again while under review (store/tags_repo.refresh_outdated)
@@ -169,6 +170,7 @@ def _relevance_fields(data: Mapping[str, Any]) -> dict[str, Any]:
         "trade_fallback_skip": tuple((data.get("trade_fallback") or {}).get("skip") or ()),
         "private": _folded(relevance.get("private")),
         "public_bodies": _folded(relevance.get("public_bodies")),
+        "public_bodies_skip": _folded(relevance.get("public_bodies_skip")),
     }
 
 

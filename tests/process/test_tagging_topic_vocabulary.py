@@ -33,7 +33,6 @@ from process.taxonomy import load_taxonomy
         ("Strompreiskompensation für Betriebe wird ausgeweitet", "soforthilfen-zuschuesse"),
         ("Busunternehmer hoffen auf staatliche Hilfe", "soforthilfen-zuschuesse"),
         ("Lkw-Maut steigt zum 1. Dezember", "steuern-abgaben"),
-        ("Weihnachtsmarkt: Standgebühren entfallen", "steuern-abgaben"),
         ("Verkaufsoffene Sonntage für Händler festgelegt", "recht-verordnungen"),
         ("Verkaufsoffene Sonntage für Händler festgelegt", "kauf-regional"),
         ("Buttonaktion „Ich kaufe in Gunzenhausen“ für Händler", "kauf-regional"),

@@ -136,3 +136,32 @@ def test_unknown_sector_in_the_trade_fallback_is_refused(tmp_path: Path) -> None
     path.write_text(text, encoding="utf-8")
     with pytest.raises(TaxonomyError, match="trade_fallback skip"):
         load_taxonomy(path)
+
+
+def test_a_citizens_fee_is_no_levy_topic() -> None:
+    text = "Die Entsorgung von Hausrestabfällen erfolgt über die Tonne oder gebührenpflichtige zusätzliche Säcke."
+    tags = tag_item("Restabfall", text, load_taxonomy())
+    assert not tags.relevant and "steuern-abgaben" not in tags.topics, tags.relevance_reason
+
+
+def test_private_persons_named_beside_businesses_do_not_make_a_page_private() -> None:
+    text = (
+        "Seit dem 1. Januar 2025 müssen bei Umsätzen zwischen inländischen Unternehmen elektronische Rechnungen "
+        "verwendet werden. Rechnungen an Privatpersonen sind ausgenommen."
+    )
+    tags = tag_item("E-Rechnung: To-dos bis 2028", text, load_taxonomy())
+    assert tags.relevant, tags.relevance_reason
+    private = tag_item("Beförderung", "Mit dem eigenen Auto oder dem Bus: so planen Sie Ihre Reise.", load_taxonomy())
+    assert not private.relevant
+
+
+def test_clubs_in_the_title_are_no_business_but_a_county_as_giver_does_not_count() -> None:
+    taxonomy = load_taxonomy()
+    clubs = tag_item("Neue Richtlinien für die Vereinsförderung", "Gefördert werden Investitionsmaßnahmen.", taxonomy)
+    assert not clubs.relevant, clubs.relevance_reason
+    commuters = tag_item(
+        "Angebot des Landkreises für Berufspendler",
+        "Tschechische Arbeitnehmer dürfen als Pendler einreisen; der Landkreis übernimmt die Hälfte der Testkosten.",
+        taxonomy,
+    )
+    assert commuters.relevant, commuters.relevance_reason
