@@ -387,6 +387,8 @@ def judge_relevance(
             return False, "nicht wirtschaftsrelevant: Empfänger sind " + _quoted(others, recipients)
     if not business_title and (public := _parts_found(tax.public_bodies, title, skip=tax.public_bodies_skip)):
         return False, "nicht wirtschaftsrelevant: Titel nennt als Adressaten " + _quoted(public, title)
+    if not business_title and (service := _parts_found(tax.citizen_services, title)):
+        return False, "nicht wirtschaftsrelevant: Titel nennt eine Leistung für Bürger " + _quoted(service, title)
     if strong := [t for t in topics if t in tax.business_topics]:
         return True, "Wirtschaftsthema erkannt: " + _labels(tax, "topics", strong)
     if business or sectors:

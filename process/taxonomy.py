@@ -76,6 +76,7 @@ class Taxonomy:
     trade_fallback_skip: tuple[str, ...] = ()  # sectors that are no trade for that fallback (the self-employed)
     public_bodies: tuple[str, ...] = ()  # public addressees that, named in a title, make an item not relevant
     public_bodies_skip: tuple[str, ...] = ()  # their forms that name the giver ("des Landkreises")
+    citizen_services: tuple[str, ...] = ()  # citizens' services ("Wohngeld"): named in a title, a private page
     private: tuple[str, ...] = ()  # markers of a page for private persons (tax bonus, travelling)
     # the rules' version: a digest of the taxonomy file and the tagging code; an item tagged by another version
     # is tagged again while under review (store/tags_repo.refresh_outdated)
@@ -171,6 +172,7 @@ def _relevance_fields(data: Mapping[str, Any]) -> dict[str, Any]:
         "private": _folded(relevance.get("private")),
         "public_bodies": _folded(relevance.get("public_bodies")),
         "public_bodies_skip": _folded(relevance.get("public_bodies_skip")),
+        "citizen_services": _folded(relevance.get("citizen_services")),
     }
 
 

@@ -165,3 +165,29 @@ def test_clubs_in_the_title_are_no_business_but_a_county_as_giver_does_not_count
         taxonomy,
     )
     assert commuters.relevant, commuters.relevance_reason
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        ("Wohngeld, Miet- und Lastenzuschuss", "Die Bewirtschaftung der Wohnung trägt der Mieter."),
+        ("Ausstellung eines Führungszeugnisses", "Das Führungszeugnis verlangen viele Arbeitgeber."),
+        ("Ausbildungsförderung (BAföG)", "Für den schulischen Teil Ihrer betrieblichen Ausbildung gibt es Förderung."),
+        ("Erforderliche Unterlagen zur Kfz-Zulassung", "Firmen legen zusätzlich die Gewerbeanmeldung vor."),
+        ("Förderrichtlinie Schulhausbau", "Gefördert werden Investitionen in Schulgebäude."),
+    ],
+)
+def test_a_title_naming_a_citizens_service_marks_a_private_page(title: str, text: str) -> None:
+    tags = tag_item(title, text, load_taxonomy())
+    assert not tags.relevant and tags.sectors == (), tags.relevance_reason
+    assert "Leistung für Bürger" in tags.relevance_reason
+
+
+def test_a_citizens_service_beside_a_business_in_the_title_stays_business_news() -> None:
+    tags = tag_item("Führungszeugnis für Gewerbetreibende", "Betriebe beantragen es beim Bundesamt.", load_taxonomy())
+    assert tags.relevant, tags.relevance_reason
+
+
+def test_a_municipal_waste_service_names_no_business() -> None:
+    text = "Die Abfallentsorgung regelt der Abfallbetrieb des Landkreises für alle Haushalte."
+    assert not tag_item("Abfall und Müll entsorgen", text, load_taxonomy()).relevant
