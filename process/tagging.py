@@ -576,7 +576,7 @@ def _only_trade(taxonomy: Taxonomy, fields: Sequence[_Field]) -> dict[str, str]:
         return {}
     count, slug, hits = named[0]
     shown = ", ".join(f"„{hit}“" for hit in dict.fromkeys(hits))
-    return {slug: f"einzige mehrfach genannte Branche ({count}×: {shown}), keine erreicht die Mindestpunktzahl"}
+    return {slug: f"einzige mehrfach genannte Branche ({count}×: {shown}), sonst keine Branche sicher erkannt"}
 
 
 def find_towns(text: str, taxonomy: Taxonomy, source_towns: Sequence[str] = ()) -> dict[str, str]:
