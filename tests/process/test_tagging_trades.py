@@ -81,6 +81,11 @@ def test_founders_named_beside_businesses_are_no_group_of_their_own() -> None:
         ("Tagespflege: Ausgleich für Einnahmeausfälle", "gesundheit-soziales"),
         ("Sechs Fachärzte bei der Niederlassung gefördert", "gesundheit-soziales"),
         ("Gastro dahoam: heimische Wirte liefern", "gastgewerbe-tourismus"),
+        ("Pflanzenschutzmittel-Anwendung anzeigen", "landwirtschaft"),
+        ("Heimaufsicht", "gesundheit-soziales"),
+        ("Pflegezukunftsinvestitions-Richtlinie", "gesundheit-soziales"),
+        ("Maklererlaubnis", "dienstleistungen"),
+        ("Immissionsschutzrechtliche Genehmigung", "industrie"),
     ],
 )
 def test_trade_vocabulary(title: str, sector: str) -> None:
@@ -175,6 +180,7 @@ def test_clubs_in_the_title_are_no_business_but_a_county_as_giver_does_not_count
         ("Ausbildungsförderung (BAföG)", "Für den schulischen Teil Ihrer betrieblichen Ausbildung gibt es Förderung."),
         ("Erforderliche Unterlagen zur Kfz-Zulassung", "Firmen legen zusätzlich die Gewerbeanmeldung vor."),
         ("Förderrichtlinie Schulhausbau", "Gefördert werden Investitionen in Schulgebäude."),
+        ("Verbraucherschutz", "Verbraucher bewegen sich auf wirtschaftlichen Märkten."),
     ],
 )
 def test_a_title_naming_a_citizens_service_marks_a_private_page(title: str, text: str) -> None:
@@ -191,3 +197,15 @@ def test_a_citizens_service_beside_a_business_in_the_title_stays_business_news()
 def test_a_municipal_waste_service_names_no_business() -> None:
     text = "Die Abfallentsorgung regelt der Abfallbetrieb des Landkreises für alle Haushalte."
     assert not tag_item("Abfall und Müll entsorgen", text, load_taxonomy()).relevant
+
+
+def test_the_ministry_for_science_culture_and_tourism_names_no_sector() -> None:
+    title = "Richtlinie des Sächsischen Staatsministeriums für Wissenschaft, Kultur und Tourismus zur Förderung"
+    tags = tag_item(title, "Gefördert werden Vorhaben von Unternehmen.", load_taxonomy())
+    assert not {"gastgewerbe-tourismus", "kultur-kreativwirtschaft"} & set(tags.sectors), tags.reasons
+
+
+@pytest.mark.parametrize("title", ["Richtlinie Feuerwehrförderung", "Sächsisches Studentenwerksgesetz"])
+def test_fire_brigades_and_student_services_are_no_business(title: str) -> None:
+    tags = tag_item(title, "Zuwendungen werden als Zuschuss gewährt.", load_taxonomy())
+    assert not tags.relevant, tags.relevance_reason
