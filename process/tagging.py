@@ -329,7 +329,7 @@ def _parts_re(rule: Rule) -> re.Pattern[str] | None:
     return _compound_re(tuple(part for part in rule.parts if " " not in part))
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=4096)  # one per rule, and one per single part (_part_in): the relevance lists hold hundreds
 def _compound_re(parts: tuple[str, ...]) -> re.Pattern[str] | None:
     """A compound element: starts the word, ends it (with an inflection), or — if long — sits inside."""
     if not parts:
