@@ -128,3 +128,21 @@ def test_compounds_and_plurals_of_sector_words(title: str, sector: str) -> None:
     """Compounds of a sector word ("Hotelbetrieb", "Gastro-") and umlaut plurals of shop formats
     ("Supermärkte" folds to "supermaerkte", which the part "supermarkt" would miss) name the sector."""
     assert sector in tag_item(title, "", load_taxonomy()).sectors
+
+
+@pytest.mark.parametrize(
+    ("title", "sector"),
+    [
+        ("Jetzt müssen Bund und Land handeln", "handel"),
+        ("Geschäftliche Post: neue Regeln", "handel"),
+        ("Flächen regelmäßig reinigen und lüften", "dienstleistungen"),
+        ("Kontakt herstellen: so erreichen Sie das Amt", "industrie"),
+        ("Bergbaustadt Freiberg feiert", "industrie"),
+        ("Neue Parkplätze am Theaterplatz", "kultur-kreativwirtschaft"),
+        ("Verwaltungsdienstleistungen online beantragen", "dienstleistungen"),
+    ],
+)
+def test_verbs_and_names_that_share_a_trades_stem_name_no_trade(title: str, sector: str) -> None:
+    """A verb whose stem is a trade's ("handeln"/"Handel", "reinigen"/"Reinigung", "herstellen"/"Hersteller")
+    and names that contain one ("Bergbaustadt", "Theaterplatz") are no sign of that trade."""
+    assert sector not in tag_item(title, "", load_taxonomy()).sectors
