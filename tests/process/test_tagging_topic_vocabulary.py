@@ -98,3 +98,22 @@ def test_a_households_price_brake_is_no_grant() -> None:
     tags = tag_item("Umfrage zur Strompreisbremse: Kunden sparen Strom", "Die Strompreisbremse entlastet Haushalte.",
                     load_taxonomy())  # fmt: skip
     assert "soforthilfen-zuschuesse" not in tags.topics
+
+
+@pytest.mark.parametrize(
+    ("title", "topic"),
+    [
+        ("Personenbeförderung: neue Taxitarife", "soforthilfen-zuschuesse"),
+        ("Wirtschaftsförderung Mittelsachsen informiert: Stammtisch am Montag", "soforthilfen-zuschuesse"),
+        ("Anträge werden in der Regel binnen einer Woche bearbeitet", "recht-verordnungen"),
+        ("Fahrerlaubnisbehörde bleibt geschlossen", "recht-verordnungen"),
+        ("Termine für die Coronaschutzimpfung", "recht-verordnungen"),
+        ("Heilpraktiker im Landkreis", "ausbildung-fachkraefte"),
+        ("Ausbildungsverkehr: Schulbusse fahren nach Plan", "ausbildung-fachkraefte"),
+        ("Kreistag: Haushaltsberatungen beginnen", "veranstaltungen-beratung"),
+    ],
+)
+def test_words_that_only_contain_a_topics_term_give_no_topic(title: str, topic: str) -> None:
+    """Found by reading every topic hit on the dev half and the extra sets (2026-11): transport is no funding, an
+    office's name no grant, "in der Regel" (usually) no rule, a school bus no training, a budget debate no advice."""
+    assert topic not in tag_item(title, "", load_taxonomy()).topics
