@@ -1,6 +1,6 @@
 """News about one trade is that trade's, not businesses' in general; groups named beside businesses in general
-are addressees of their own; trade vocabulary found on real texts of the rubric's kind (2026-11, fourth and fifth
-dev sets); notices for parents and patients are no business news."""
+are addressees of their own; trade vocabulary found on real texts of the rubric's kind; notices for parents and
+patients, citizens' services and clubs are no business news (2026-11, third to tenth dev sets: README "Qualität")."""
 
 from __future__ import annotations
 
