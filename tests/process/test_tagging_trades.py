@@ -208,3 +208,9 @@ def test_the_ministry_for_science_culture_and_tourism_names_no_sector() -> None:
 def test_fire_brigades_and_student_services_are_no_business(title: str) -> None:
     tags = tag_item(title, "Zuwendungen werden als Zuschuss gewährt.", load_taxonomy())
     assert not tags.relevant, tags.relevance_reason
+
+
+def test_investment_alone_names_no_business() -> None:
+    text = "In der Ferienzeit wird an den Schulen gebaut: Investitionen von 611 Millionen Euro."
+    tags = tag_item("Mehr Geld für bessere Lernbedingungen", text, load_taxonomy())
+    assert not tags.relevant, tags.relevance_reason
