@@ -414,7 +414,19 @@ def judge_relevance(
 
 def _trades_named(tax: Taxonomy, field_: _Field) -> list[str]:
     """The words of ``field_`` that name a specific sector (a trade)."""
-    return [hit for rule in tax.sectors if rule.slug != GENERAL_SECTOR for hit in rule_hits(rule, field_)]
+    return [hit for rule in _trade_rules(tax) for hit in rule_hits(rule, field_)]
+
+
+@lru_cache(maxsize=8)
+def _general_rule(taxonomy: Taxonomy) -> Rule:
+    """The rule of ``alle-branchen`` (businesses in general)."""
+    return next(rule for rule in taxonomy.sectors if rule.slug == GENERAL_SECTOR)
+
+
+@lru_cache(maxsize=8)
+def _trade_rules(taxonomy: Taxonomy) -> tuple[Rule, ...]:
+    """The rules of the specific sectors (every sector but ``alle-branchen``)."""
+    return tuple(rule for rule in taxonomy.sectors if rule.slug != GENERAL_SECTOR)
 
 
 def _quoted(parts: Sequence[str], *fields: _Field, most: int = 3, skip: tuple[str, ...] = ()) -> str:
@@ -487,18 +499,16 @@ def _collapse_enumeration(
     named beside businesses in general there. ``alle-branchen`` stands next to specific sectors only when it is
     firm: named in the title, or businesses in general are among the addressees; "KMU" among one sector's
     recipients ("KMU der Landwirtschaft") is no general measure."""
-    general_rule = next(rule for rule in taxonomy.sectors if rule.slug == GENERAL_SECTOR)
-    firm = GENERAL_SECTOR in sectors and bool(title.text and rule_hits(general_rule, title))
+    firm = GENERAL_SECTOR in sectors and bool(title.text and rule_hits(_general_rule(taxonomy), title))
     # whole words: "Nahverkehrsunternehmen, Verkehrsverbünde …" names transport firms, not businesses in general
-    general = next(
-        (p for f in addressees if f.text for p in taxonomy.general_addressees if _general_re(p).search(f.text)), None
-    )
+    general = [(f, p) for f in addressees if f.text and (p := _general_addressee(f.text, taxonomy))]
     if general:
-        sectors.setdefault(GENERAL_SECTOR, f"Adressaten: „{general}“ — Unternehmen allgemein neben anderen genannt")
+        phrase = general[0][1]
+        sectors.setdefault(GENERAL_SECTOR, f"Adressaten: „{phrase}“ — Unternehmen allgemein neben anderen genannt")
         firm = True
-        _add_named_beside(sectors, taxonomy, addressees)
+        _add_named_beside(sectors, taxonomy, [f for f, _ in general])
     for field_ in addressees:
-        named = [r.slug for r in taxonomy.sectors if r.slug != GENERAL_SECTOR and field_.text and rule_hits(r, field_)]
+        named = [r.slug for r in _trade_rules(taxonomy) if field_.text and rule_hits(r, field_)]
         if len(named) >= taxonomy.enumeration_sectors:
             for slug in named:
                 sectors.pop(slug, None)
@@ -516,15 +526,19 @@ def _collapse_enumeration(
         )
 
 
-def _add_named_beside(sectors: dict[str, str], taxonomy: Taxonomy, addressees: tuple[_Field, ...]) -> None:
-    """ "Unternehmen und Selbstständige können … beantragen": a group named in the addressee sentence that names
-    businesses in general is an addressee of its own, even named once. Founders are not such a group ("Betriebe
-    und Existenzgründungen" are businesses at any stage)."""
-    for field_ in addressees:
-        if not (field_.text and any(_general_re(p).search(field_.text) for p in taxonomy.general_addressees)):
-            continue
-        for rule in taxonomy.sectors:
-            if rule.slug == GENERAL_SECTOR or rule.slug in sectors:
+def _general_addressee(text: str, taxonomy: Taxonomy) -> str | None:
+    """The first of the taxonomy's phrases for businesses in general among addressees ("Unternehmen, …") in
+    ``text``, as whole words; None if there is none."""
+    return next((p for p in taxonomy.general_addressees if _general_re(p).search(text)), None)
+
+
+def _add_named_beside(sectors: dict[str, str], taxonomy: Taxonomy, fields: Sequence[_Field]) -> None:
+    """ "Unternehmen und Selbstständige können … beantragen": a group named in an addressee field that names
+    businesses in general (``fields``) is an addressee of its own, even named once. Founders are not such a group
+    ("Betriebe und Existenzgründungen" are businesses at any stage)."""
+    for field_ in fields:
+        for rule in _trade_rules(taxonomy):
+            if rule.slug in sectors:
                 continue
             if hits := [hit for hit in rule_hits(rule, field_) if not hit.startswith(taxonomy.founder_terms)]:
                 named = ", ".join(f"„{hit}“" for hit in dict.fromkeys(hits))
@@ -563,12 +577,11 @@ def _only_trade(taxonomy: Taxonomy, fields: Sequence[_Field]) -> dict[str, str]:
     every business page names them."""
     if not taxonomy.trade_fallback_hits:
         return {}
-    general_rule = next(rule for rule in taxonomy.sectors if rule.slug == GENERAL_SECTOR)
-    if any(field_.text and rule_hits(general_rule, field_) for field_ in fields):
+    if any(field_.text and rule_hits(_general_rule(taxonomy), field_) for field_ in fields):
         return {}  # it speaks of businesses in general ("Unternehmen", "Betriebe"): a trade is one example
     named = []
-    for rule in taxonomy.sectors:
-        if rule.slug != GENERAL_SECTOR and rule.slug not in taxonomy.trade_fallback_skip:
+    for rule in _trade_rules(taxonomy):
+        if rule.slug not in taxonomy.trade_fallback_skip:
             if hits := [hit for field_ in fields if field_.text for hit in rule_hits(rule, field_)]:
                 named.append((len(hits), rule.slug, hits))
     named.sort(key=lambda entry: entry[0], reverse=True)
