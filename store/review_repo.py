@@ -395,21 +395,26 @@ def accept_suggested_expiries(
     session: Session, item_ids: Sequence[int], *, actor: str, now: datetime
 ) -> tuple[list[int], list[int]]:
     """Staff take the deadlines read from the items' texts as their expiry dates (each audited like a date set by
-    hand); returns (done, skipped: no date read from the text, or it is the item's date already)."""
-    query = select(ItemTagsRow.item_id, ItemTagsRow.expires_suggested)
-    suggested = {
-        item: day
-        for chunk in chunks(item_ids)
-        for item, day in session.execute(query.where(ItemTagsRow.item_id.in_(chunk)))
-    }
+    hand); returns (done, skipped: no date read from the text, or it is the item's date already). Items, their
+    flags and suggestions are read (and on PostgreSQL locked, in id order) a chunk at a time, not row by row."""
+    lock = _dialect(session) == "postgresql"
+    items: dict[int, ItemRow] = {}
+    flags: dict[int, ItemFlagsRow] = {}
+    suggested: dict[int, datetime | None] = {}
+    for chunk in chunks(sorted(set(item_ids))):
+        locked = select(ItemRow).where(ItemRow.id.in_(chunk)).order_by(ItemRow.id)
+        items.update((row.id, row) for row in session.scalars(locked.with_for_update() if lock else locked))
+        found = session.scalars(select(ItemFlagsRow).where(ItemFlagsRow.item_id.in_(chunk)))
+        flags.update((row.item_id, row) for row in found)
+        tags = select(ItemTagsRow.item_id, ItemTagsRow.expires_suggested).where(ItemTagsRow.item_id.in_(chunk))
+        suggested.update((item_id, day) for item_id, day in session.execute(tags))
     done, skipped = [], []
     for item_id in item_ids:
-        day = suggested.get(item_id)
-        flags = session.get(ItemFlagsRow, item_id)
-        if day is None or (flags is not None and flags.expires_at == day):
+        day, item, item_flags = suggested.get(item_id), items.get(item_id), flags.get(item_id)
+        if day is None or item is None or (item_flags is not None and item_flags.expires_at == day):
             skipped.append(item_id)
             continue
-        set_expiry(session, item_id, day, actor=actor, now=now)
+        flags[item_id] = _set_expiry(session, item, item_flags, day, actor=actor, now=now)
         done.append(item_id)
     return done, skipped
 
@@ -436,17 +441,30 @@ def set_pinned(session: Session, item_id: int, pinned: bool, *, actor: str, now:
 
 def set_expiry(session: Session, item_id: int, expires_at: datetime | None, *, actor: str, now: datetime) -> None:
     item = _item(session, item_id)
-    flags = _flags(session, item_id, actor, now)
+    _set_expiry(session, item, session.get(ItemFlagsRow, item_id), expires_at, actor=actor, now=now)
+
+
+def _set_expiry(
+    session: Session, item: ItemRow, flags: ItemFlagsRow | None, expires_at: datetime | None, *, actor: str,
+    now: datetime,
+) -> ItemFlagsRow:  # fmt: skip
+    """Set the expiry of ``item`` (locked by the caller) whose flags row is ``flags`` (None: none yet); audited."""
+    flags = _touched(session, item.id, flags, actor, now)
     before, flags.expires_at = flags.expires_at, expires_at
     detail = {"before": before.isoformat() if before else None, "after": expires_at.isoformat() if expires_at else None}
     items_repo.audit(
-        session, actor=actor, action="expiry", now=now, item_id=item_id, revision_id=item.current_revision_id,
+        session, actor=actor, action="expiry", now=now, item_id=item.id, revision_id=item.current_revision_id,
         detail=detail,
     )  # fmt: skip
+    return flags
 
 
 def _flags(session: Session, item_id: int, actor: str, now: datetime) -> ItemFlagsRow:
-    flags = session.get(ItemFlagsRow, item_id)
+    return _touched(session, item_id, session.get(ItemFlagsRow, item_id), actor, now)
+
+
+def _touched(session: Session, item_id: int, flags: ItemFlagsRow | None, actor: str, now: datetime) -> ItemFlagsRow:
+    """The item's flags row (``flags``, or a new one when it has none yet), marked as changed by ``actor``."""
     if flags is None:
         flags = ItemFlagsRow(item_id=item_id, pinned=False, expires_at=None, updated_at=now, updated_by=actor)
         session.add(flags)

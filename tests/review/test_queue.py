@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from process.dates import BERLIN
 from review.app import create_app
@@ -364,3 +364,45 @@ async def test_pin_unpublish_and_approve_again(review_env: ReviewEnv, client: ht
 async def test_unknown_item_is_404(client: httpx.AsyncClient) -> None:
     await login(client)
     assert (await client.get("/staff/items/9999")).status_code == 404
+
+
+def test_taking_many_deadlines_reads_the_rows_a_chunk_at_a_time(review_env: ReviewEnv) -> None:
+    """The bulk action reads (and on PostgreSQL locks) items, flags and suggestions in a few queries, not three per
+    row: 40 rows cost as many reads as 4."""
+    engine = review_env.factory.kw["bind"]
+    now, day = datetime.now(UTC), datetime.now(UTC) + timedelta(days=9)
+    with review_env.session() as session:
+        items_repo.record_entries(session, "ihk", [entry(f"x{n}", f"Mehr {n}") for n in range(34)], T0)  # 6 + 34
+    ids = review_env.item_ids()
+    assert len(ids) == 40
+    with review_env.session() as session:
+        for item_id in ids:
+            session.add(ItemTagsRow(item_id=item_id, revision_id=_revision(review_env, item_id), relevant=True,
+                                    relevance_reason="", reasons={}, suggestions={}, tagged_by="rules", tagged_at=T0,
+                                    expires_suggested=day))  # fmt: skip
+        review_repo.set_expiry(session, ids[0], day, actor="adam", now=now)  # has its flags row and the day already
+
+    def reads(item_ids: list[int]) -> tuple[int, tuple[list[int], list[int]]]:
+        selects: list[str] = []
+
+        def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+            if statement.lstrip().upper().startswith("SELECT"):
+                selects.append(statement)
+
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            with review_env.session() as session:
+                result = review_repo.accept_suggested_expiries(session, item_ids, actor="rita", now=now)
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return len(selects), result
+
+    few, (done_few, skipped_few) = reads(ids[:4])
+    many, (done_many, skipped_many) = reads(ids)
+    assert (done_few, skipped_few) == (ids[1:4], [ids[0]])
+    assert (sorted(done_many), skipped_many) == (sorted(ids[4:]), ids[:4])  # the first four have their day now
+    assert many == few <= 3
+    with review_env.session() as session:
+        assert {session.get(ItemFlagsRow, n).expires_at for n in ids} == {day}
+        audits = session.scalars(select(AuditRow.item_id).where(AuditRow.action == "expiry")).all()
+        assert sorted(audits) == sorted(ids)
