@@ -103,12 +103,14 @@ class FetchConfig:
 
 
 class _GuardedTransport(httpx.AsyncHTTPTransport):
-    """httpx's own transport, with the connection pool built on :class:`GuardedBackend`."""
+    """httpx's own transport, with the connection pool built on :class:`GuardedBackend`.
+
+    httpx's ``__init__`` only builds ``self._pool`` (on its default network backend, which would skip the guard);
+    this builds that one attribute itself instead of building a pool and replacing it at once."""
 
     def __init__(self, backend: GuardedBackend, ssl_context: ssl.SSLContext, limits: httpx.Limits) -> None:
         import httpcore
 
-        super().__init__(verify=ssl_context, trust_env=False, limits=limits)
         self._pool = httpcore.AsyncConnectionPool(
             ssl_context=ssl_context,
             max_connections=limits.max_connections,
