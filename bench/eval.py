@@ -18,6 +18,7 @@ from bench.evalset import (
     LabelledItem,
     Scores,
     bootstrap_f1,
+    compare_labels,
     evaluate_classifier,
     evaluate_deadlines,
     evaluate_pairs,
@@ -26,6 +27,7 @@ from bench.evalset import (
     load_labelled_file,
     load_pairs,
     misses,
+    relabelled,
     rule_tags,
 )
 from process.taxonomy import Taxonomy, load_taxonomy
@@ -36,6 +38,7 @@ GROUP_TITLES = {
     "pages": "Webseiten anderer Herkunft",
     None: "zusammen",
 }
+AXIS_NAMES = {"not_relevant": "nicht relevant"}
 
 
 def line(name: str, s: Scores) -> str:
@@ -59,6 +62,7 @@ def report(corpus: Path = CORPUS, *, verbose: bool = False, classifier: bool = T
             out(line(f"{half}: nicht relevant", rules["not_relevant"]["micro"]))
     held_out = [i for i in items if i.group == "rubrik" and i.half == "test"]
     _intervals(held_out, evaluate_rules(held_out), f", Testhälfte der Rubrik-Texte ({len(held_out)})", out)
+    _second_annotation([i for i in items if i.group == "rubrik"], out)
     out("\nOrte (Regeln):\n" + line("micro", scored["alle"]["towns"]["micro"]))
     dated = [i for i in items if i.expiry_labelled]
     out(f"\nFristen (vorgeschlagenes Ablaufdatum, richtig = derselbe Tag), {len(dated)} Einträge mit Label "
@@ -101,6 +105,21 @@ def report_file(path: Path, *, verbose: bool = False, out: Callable[[str], None]
                 wrong.append(f"relevant {item.relevant} → {tags.relevant} ({tags.relevance_reason})")
             if wrong:
                 out(f"  {item.id} „{item.title[:70]}“: " + "; ".join(wrong))
+
+
+def _second_annotation(items: list[LabelledItem], out: Callable[[str], None]) -> None:
+    """How far two annotators agree (the second against the first labels), and the rules against the adjudicated
+    labels (tests/fixtures/eval/second_annotation.yaml), per half of the texts of the rubric's kind."""
+    taxonomy = load_taxonomy()
+    out(f"\nZweite Annotation ({len(items)} Texte der Rubrik-Art, blind gelabelt, Abweichungen blind abgestimmt):")
+    for half in (*HALVES, "alle"):
+        chosen = [i for i in items if half == "alle" or i.half == half]
+        agree = compare_labels(list(zip(chosen, relabelled(chosen, "second"), strict=True)), taxonomy)
+        adjudicated = evaluate_rules(relabelled(chosen, "adjudicated"), taxonomy)
+        for axis in ("sectors", "topics"):
+            out(line(f"{half}: 2./1. Annotation {axis}", agree[axis]["micro"]))
+        for axis in ("sectors", "topics", "not_relevant"):
+            out(line(f"{half}: abgestimmt {AXIS_NAMES.get(axis, axis)}", adjudicated[axis]["micro"]))
 
 
 def _slug_tables(scored: dict[str, dict[str, Scores]], heading: str, out: Callable[[str], None]) -> None:

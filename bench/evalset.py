@@ -15,10 +15,11 @@ import json
 import random
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -218,15 +219,22 @@ def score_axis(pairs: Iterable[tuple[frozenset[str], frozenset[str]]], slugs: It
 
 def evaluate_rules(items: list[LabelledItem], taxonomy: Taxonomy | None = None) -> dict[str, dict[str, Scores]]:
     taxonomy = taxonomy or load_taxonomy()
-    tagged = [(item, rule_tags(item, taxonomy)) for item in items]
-    with_towns = [(item, tags) for item, tags in tagged if item.towns is not None]
+    return compare_labels([(item, rule_tags(item, taxonomy)) for item in items], taxonomy)
+
+
+def compare_labels(
+    pairs: list[tuple[LabelledItem, Tags | LabelledItem]], taxonomy: Taxonomy
+) -> dict[str, dict[str, Scores]]:
+    """Scores of the second of each pair (the rules' tags, or another annotation of the item) against the first's
+    labels: per sector and topic, towns where the first has them, and "not relevant"."""
+    with_towns = [(item, tags) for item, tags in pairs if item.towns is not None]
     return {
-        "sectors": score_axis(((i.sectors, frozenset(t.sectors)) for i, t in tagged), taxonomy.slugs("sectors")),
-        "topics": score_axis(((i.topics, frozenset(t.topics)) for i, t in tagged), taxonomy.slugs("topics")),
+        "sectors": score_axis(((i.sectors, frozenset(t.sectors)) for i, t in pairs), taxonomy.slugs("sectors")),
+        "topics": score_axis(((i.topics, frozenset(t.topics)) for i, t in pairs), taxonomy.slugs("topics")),
         "towns": {
-            "micro": score_axis(((i.towns or frozenset(), frozenset(t.towns)) for i, t in with_towns), taxonomy.towns)[
-                "micro"
-            ]
+            "micro": score_axis(
+                ((i.towns or frozenset(), frozenset(t.towns or ())) for i, t in with_towns), taxonomy.towns
+            )["micro"]
         },
         "not_relevant": {
             "micro": score_axis(
@@ -235,12 +243,36 @@ def evaluate_rules(items: list[LabelledItem], taxonomy: Taxonomy | None = None) 
                         frozenset({"x"}) if not i.relevant else frozenset(),
                         frozenset({"x"}) if not t.relevant else frozenset(),
                     )
-                    for i, t in tagged
+                    for i, t in pairs
                 ),
                 ["x"],
             )["x"]
         },
     }
+
+
+@lru_cache(maxsize=1)
+def load_second_annotation() -> dict[str, dict[str, Any]]:
+    """tests/fixtures/eval/second_annotation.yaml by item id: each text of the rubric's kind labelled a second time
+    ("second"), blind to the first labels and the rules, and, where the two differ, the adjudicated labels."""
+    entries = yaml.safe_load((FIXTURES / "second_annotation.yaml").read_text(encoding="utf-8"))["items"]
+    return {entry["id"]: entry for entry in entries}
+
+
+def relabelled(items: list[LabelledItem], which: str) -> list[LabelledItem]:
+    """``items`` (of the rubric's kind) with the labels of the second annotation (``which`` "second") or of the
+    adjudicated reference ("adjudicated": the adjudication where the annotations differ, else the labels they
+    share)."""
+    annotation = load_second_annotation()
+    changed = []
+    for item in items:
+        entry = annotation[item.id]
+        chosen = entry["second"] if which == "second" else entry.get("adjudicated", entry["second"])
+        changed.append(
+            replace(item, relevant=bool(chosen["relevant"]), sectors=frozenset(chosen["sectors"]),
+                    topics=frozenset(chosen["topics"]))
+        )  # fmt: skip
+    return changed
 
 
 def evaluate_deadlines(items: list[LabelledItem], taxonomy: Taxonomy | None = None) -> Scores:

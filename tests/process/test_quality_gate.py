@@ -11,18 +11,23 @@ from typing import Any
 import pytest
 import yaml
 
+from bench.eval import line, report
 from bench.evalset import (
     CORPUS,
     FIXTURES,
     REPO,
     bootstrap_f1,
+    compare_labels,
     evaluate_deadlines,
     evaluate_pairs,
     evaluate_rules,
     load_items,
     load_pairs,
+    load_second_annotation,
+    relabelled,
 )
 from bench.pagetext import page_text, usable
+from process.taxonomy import load_taxonomy
 
 FLOORS_FILE = FIXTURES / "floors.yaml"
 FLOORS = yaml.safe_load(FLOORS_FILE.read_text(encoding="utf-8"))
@@ -67,6 +72,8 @@ def rules() -> dict[str, Any]:
         "all": evaluate_rules(items),
         "test": evaluate_rules([i for i in items if i.half == "test"]),
         "pages": evaluate_rules(pages),
+        "adjudicated": evaluate_rules(relabelled(items, "adjudicated")),
+        "adjudicated_test": evaluate_rules(relabelled([i for i in items if i.half == "test"], "adjudicated")),
     }
 
 
@@ -91,6 +98,47 @@ def test_web_page_floors(rules: dict[str, Any]) -> None:
     assert rules["pages"]["topics"]["micro"].f1 >= FLOORS["pages_topics_micro_f1"]
     assert rules["pages"]["not_relevant"]["micro"].precision >= FLOORS["pages_not_relevant_precision"]
     assert rules["pages"]["not_relevant"]["micro"].recall >= FLOORS["pages_not_relevant_recall"]
+
+
+def test_floors_against_the_adjudicated_second_annotation(rules: dict[str, Any]) -> None:
+    """The same texts, measured against the labels two blind annotations and a blind adjudication agreed on."""
+    for key, scores in (("adjudicated", rules["adjudicated"]), ("adjudicated_test", rules["adjudicated_test"])):
+        assert scores["sectors"]["micro"].f1 >= FLOORS[f"{key}_sectors_micro_f1"]
+        assert scores["topics"]["micro"].f1 >= FLOORS[f"{key}_topics_micro_f1"]
+    assert rules["adjudicated"]["not_relevant"]["micro"].precision >= FLOORS["adjudicated_not_relevant_precision"]
+    assert rules["adjudicated"]["not_relevant"]["micro"].recall >= FLOORS["adjudicated_not_relevant_recall"]
+
+
+def test_the_second_annotation_covers_the_rubric_texts_with_known_slugs(corpus_dir: Path) -> None:
+    """Every text of the rubric's kind is labelled a second time; adjudicated exactly where the two differ; known
+    slugs only; nothing not relevant carries a sector or topic."""
+    items = {i.id: i for i in load_items(corpus_dir) if i.group == "rubrik"}
+    annotation = load_second_annotation()
+    assert set(annotation) == set(items)
+    taxonomy = load_taxonomy()
+    known = {axis: set(taxonomy.slugs(axis)) for axis in ("sectors", "topics")}
+    disputed = 0
+    for item_id, entry in annotation.items():
+        first = {"relevant": items[item_id].relevant, "sectors": sorted(items[item_id].sectors),
+                 "topics": sorted(items[item_id].topics)}  # fmt: skip
+        assert ("adjudicated" in entry) == (entry["second"] != first), item_id
+        disputed += "adjudicated" in entry
+        for labels in (entry["second"], entry.get("adjudicated", entry["second"])):
+            assert all(set(labels[axis]) <= known[axis] for axis in known), item_id
+            assert labels["relevant"] or labels["sectors"] == labels["topics"] == [], item_id
+    assert disputed == 85
+
+
+def test_the_report_shows_the_annotators_agreement_and_the_adjudicated_scores(corpus_dir: Path) -> None:
+    printed: list[str] = []
+    report(corpus_dir, classifier=False, out=printed.append)
+    assert "\nZweite Annotation (184 Texte der Rubrik-Art, blind gelabelt, Abweichungen blind abgestimmt):" in printed
+    held_out = [i for i in load_items(corpus_dir) if i.group == "rubrik" and i.half == "test"]
+    second = compare_labels(list(zip(held_out, relabelled(held_out, "second"), strict=True)), load_taxonomy())
+    assert line("test: 2./1. Annotation sectors", second["sectors"]["micro"]) in printed
+    adjudicated = evaluate_rules(relabelled(held_out, "adjudicated"))
+    assert line("test: abgestimmt nicht relevant", adjudicated["not_relevant"]["micro"]) in printed
+    assert second["sectors"]["micro"].tp > 0 and adjudicated["sectors"]["micro"].tp > 0
 
 
 def test_deadline_floor(corpus_dir: Path) -> None:
