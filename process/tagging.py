@@ -398,7 +398,8 @@ def judge_relevance(
         return True, "Unternehmensbezug: " + ", ".join(shown)
     if others := _parts_found(tax.non_business, title, lead):
         return False, "nicht wirtschaftsrelevant: richtet sich an " + _quoted(others, title, lead)
-    if set(topics) - tax.checked_topics:
+    checked = tax.checked_topics | (tax.checked_topics_long if len(body) > tax.lead_chars else frozenset())
+    if set(topics) - checked:
         return True, "Wirtschaftsthema erkannt: " + _labels(tax, "topics", topics)
     if topics:  # rules alone: a curfew regulates citizens — business news only where the text names firms or a trade
         whole = _field("Text", _masked_text(body, tax))

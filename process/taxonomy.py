@@ -64,6 +64,8 @@ class Taxonomy:
     non_business: tuple[str, ...] = ()  # addressees that are not businesses (municipalities, students …)
     business_topics: frozenset[str] = frozenset()  # topics that concern businesses by themselves
     checked_topics: frozenset[str] = frozenset()  # topics that are business news only if the text names businesses
+    # ... the same, but only in a text longer than the lead: a teaser's few words are no evidence of absence
+    checked_topics_long: frozenset[str] = frozenset()
     enumeration_sectors: int = 3  # this many specific sectors in one text mean "alle Branchen"
     min_scores: Mapping[str, int] = field(default_factory=dict)  # per axis, overrides min_score
     addressee_cues: tuple[str, ...] = ()  # folded markers of a lead sentence naming whom a measure is for
@@ -159,6 +161,7 @@ def _relevance_fields(data: Mapping[str, Any]) -> dict[str, Any]:
         "non_business": _folded(relevance.get("non_business")),
         "business_topics": frozenset(relevance.get("business_topics") or ()),
         "checked_topics": frozenset(relevance.get("checked_topics") or ()),
+        "checked_topics_long": frozenset(relevance.get("checked_topics_long") or ()),
         "enumeration_sectors": int(data.get("enumeration_sectors", 3)),
         "min_scores": MappingProxyType(dict(data.get("min_scores") or {})),
         "addressee_cues": _folded(data.get("addressee_cues")),
@@ -206,7 +209,7 @@ def _check(taxonomy: Taxonomy) -> None:
                 problems.append(f"source_defaults {prefix}: unknown {axis} {sorted(unknown)}")
     problems += [f"ambiguous town {t} is no town" for t in taxonomy.ambiguous_towns if t not in taxonomy.towns]
     problems += [f"alias target {t} is no town" for t in taxonomy.town_aliases.values() if t not in taxonomy.towns]
-    for name in ("business_topics", "checked_topics"):
+    for name in ("business_topics", "checked_topics", "checked_topics_long"):
         if unknown := set(getattr(taxonomy, name)) - set(taxonomy.slugs("topics")):
             problems.append(f"relevance {name}: unknown topics {sorted(unknown)}")
     if taxonomy.founders_sector and taxonomy.founders_sector not in taxonomy.slugs("sectors"):

@@ -93,6 +93,25 @@ def test_rules_for_citizens_only_are_not_business_news() -> None:
     assert rentals.relevant, rentals.relevance_reason  # a trade named, not a business word
 
 
+def test_a_whole_page_on_taxes_or_grants_that_never_names_a_business_is_not_business_news() -> None:
+    """Taxes, grants, advice and training concern citizens, clubs and public bodies as much as firms: a page longer
+    than the lead that names no business anywhere is not business news; a teaser's few words prove nothing, and a
+    long page naming firms further down stays relevant."""
+    filler = "Die Einzelheiten regelt die Satzung der Gemeinde. " * 20
+    citizens = tag_item("Grundsteuer: Hebesatz und Fälligkeit",
+                        "Die Grundsteuer wird vierteljährlich fällig. " + filler, load_taxonomy())  # fmt: skip
+    assert not citizens.relevant and "im ganzen Text kein Unternehmensbezug" in citizens.relevance_reason
+    sport = tag_item("Sportstättenförderung 2027", "Zuschüsse für Sportplätze und Turnhallen. " + filler,
+                     load_taxonomy())  # fmt: skip
+    assert not sport.relevant
+    teaser = tag_item("Soforthilfe: Anträge ab Montag", "Die Zuschüsse werden schnell ausgezahlt.", load_taxonomy())
+    assert teaser.relevant and "soforthilfen-zuschuesse" in teaser.topics
+    firms = tag_item("Grundsteuer: Hebesatz und Fälligkeit",
+                     "Die Grundsteuer wird vierteljährlich fällig. " + filler + "Für Betriebe gilt dasselbe.",
+                     load_taxonomy())  # fmt: skip
+    assert firms.relevant and "„Betriebe“" in firms.relevance_reason
+
+
 def test_title_naming_public_bodies_is_not_relevant_unless_it_names_businesses() -> None:
     public = tag_item("Gesetz über das Kommunale Klimabudget", "Die Landkreise erhalten Zuweisungen für Investitionen.",
                       load_taxonomy())  # fmt: skip

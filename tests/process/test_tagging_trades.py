@@ -214,3 +214,26 @@ def test_investment_alone_names_no_business() -> None:
     text = "In der Ferienzeit wird an den Schulen gebaut: Investitionen von 611 Millionen Euro."
     tags = tag_item("Mehr Geld für bessere Lernbedingungen", text, load_taxonomy())
     assert not tags.relevant, tags.relevance_reason
+
+
+@pytest.mark.parametrize(
+    ("title", "sector"),
+    [
+        ("Gesetz zur Neuregelung des Sächsischen Ingenieur- und Architektenrechts", "soloselbststaendige-freie-berufe"),
+        ("Verordnung über Öffentlich bestellte Vermessungsingenieure", "soloselbststaendige-freie-berufe"),
+        ("Sächsisches Heilberufekammergesetz", "gesundheit-soziales"),
+        ("Vermittlerregister: Änderungen mitteilen", "dienstleistungen"),
+        ("Erlaubnis für Finanzanlagenvermittler", "dienstleistungen"),
+    ],
+)
+def test_chambered_professions_and_licensed_intermediaries_have_their_sector(title: str, sector: str) -> None:
+    """The liberal professions with chambers of their own and the intermediaries of §§ 34d–34i GewO (eleventh dev
+    set, 2026-11)."""
+    tags = tag_item(title, "Die Regelung gilt ab dem 1. Januar.", load_taxonomy())
+    assert tags.relevant and sector in tags.sectors, (tags.sectors, tags.relevance_reason)
+
+
+@pytest.mark.parametrize("title", ["Sportförderrichtlinie 2027", "Sächsisches Kulturraumgesetz"])
+def test_sport_funding_and_the_cultural_regions_address_clubs_and_public_bodies(title: str) -> None:
+    tags = tag_item(title, "Zuwendungen werden als Zuschüsse gewährt.", load_taxonomy())
+    assert not tags.relevant and "Titel nennt als Adressaten" in tags.relevance_reason

@@ -47,7 +47,7 @@ def test_wz_parts_tag_like_parts() -> None:
     assert {"handwerk", "verkehr-logistik"} <= set(tags.sectors)
 
 
-@pytest.mark.parametrize("name", ["business_topics", "checked_topics"])
+@pytest.mark.parametrize("name", ["business_topics", "checked_topics", "checked_topics_long"])
 def test_a_relevance_topic_that_is_no_topic_is_refused(tmp_path: Path, name: str) -> None:
     """A misspelt slug in the relevance lists would silently change relevance: loading refuses it."""
     data = yaml.safe_load(TAXONOMY_FILE.read_text(encoding="utf-8"))
