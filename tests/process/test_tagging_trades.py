@@ -237,3 +237,19 @@ def test_chambered_professions_and_licensed_intermediaries_have_their_sector(tit
 def test_sport_funding_and_the_cultural_regions_address_clubs_and_public_bodies(title: str) -> None:
     tags = tag_item(title, "Zuwendungen werden als Zuschüsse gewährt.", load_taxonomy())
     assert not tags.relevant and "Titel nennt als Adressaten" in tags.relevance_reason
+
+
+def test_architects_named_in_passing_make_no_liberal_profession_news() -> None:
+    """A building permit's page names who may draw the plans; the professions' own laws and chambers are theirs."""
+    text = ("Für die Errichtung baulicher Anlagen können Sie einen Antrag auf Baugenehmigung stellen. Die Unterlagen "
+            "müssen durch einen Bauvorlageberechtigten erstellt sein: Architekten oder Ingenieure der Fachrichtungen "
+            "Architektur, Hochbau und Bauingenieurwesen.")  # fmt: skip
+    tags = tag_item("Baugenehmigung beantragen", text, load_taxonomy())
+    assert "soloselbststaendige-freie-berufe" not in tags.sectors
+
+
+def test_a_firm_that_trains_is_a_business() -> None:
+    text = ("Beabsichtigt eine Ausbildungsstätte erstmalig auszubilden, ist vor Abschluss eines "
+            "Berufsausbildungsvertrages eine Eignungsfeststellung zu beantragen. ") * 12  # fmt: skip
+    tags = tag_item("Eignungsfeststellung", text, load_taxonomy())
+    assert tags.relevant and "ausbildung-fachkraefte" in tags.topics, tags.relevance_reason
