@@ -253,3 +253,27 @@ def test_a_firm_that_trains_is_a_business() -> None:
             "Berufsausbildungsvertrages eine Eignungsfeststellung zu beantragen. ") * 12  # fmt: skip
     tags = tag_item("Eignungsfeststellung", text, load_taxonomy())
     assert tags.relevant and "ausbildung-fachkraefte" in tags.topics, tags.relevance_reason
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "sector"),
+    [
+        ("Sächsische Bergverordnung", "Diese Verordnung gilt für Tätigkeiten und Einrichtungen, die der Bergaufsicht "
+         "nach dem Bundesberggesetz unterliegen.", "industrie"),
+        ("VwV AbschleppPol", "Auswahl und Heranziehung von Berge- und Abschleppunternehmen durch die Polizei.",
+         "verkehr-logistik"),
+        ("Neue Regeln für Versicherungsunternehmen", "Die Versicherungswirtschaft muss Schäden schneller regulieren.",
+         "dienstleistungen"),
+    ],
+)
+def test_regulated_industries_of_the_twelfth_set(title: str, text: str, sector: str) -> None:
+    assert sector in tag_item(title, text, load_taxonomy()).sectors
+
+
+def test_a_household_insurance_and_foster_care_are_no_trade() -> None:
+    """ "Versicherung" alone is every household's (liability, unemployment insurance), "Pflegekind" a family's."""
+    parents = tag_item("Aufsichtspflicht, Haftung, Versicherung",
+                       "Eltern haften für ihre Kinder. Eine private Haftpflichtversicherung und die Versicherung "
+                       "des Pflegekindes schützen vor hohen Kosten.", load_taxonomy())  # fmt: skip
+    assert "dienstleistungen" not in parents.sectors and "gesundheit-soziales" not in parents.sectors
+    assert not parents.relevant, parents.relevance_reason
