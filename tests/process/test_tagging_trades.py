@@ -258,12 +258,22 @@ def test_a_firm_that_trains_is_a_business() -> None:
 @pytest.mark.parametrize(
     ("title", "text", "sector"),
     [
-        ("Sächsische Bergverordnung", "Diese Verordnung gilt für Tätigkeiten und Einrichtungen, die der Bergaufsicht "
-         "nach dem Bundesberggesetz unterliegen.", "industrie"),
-        ("VwV AbschleppPol", "Auswahl und Heranziehung von Berge- und Abschleppunternehmen durch die Polizei.",
-         "verkehr-logistik"),
-        ("Neue Regeln für Versicherungsunternehmen", "Die Versicherungswirtschaft muss Schäden schneller regulieren.",
-         "dienstleistungen"),
+        (
+            "Sächsische Bergverordnung",
+            "Diese Verordnung gilt für Tätigkeiten und Einrichtungen, die der Bergaufsicht "
+            "nach dem Bundesberggesetz unterliegen.",
+            "industrie",
+        ),
+        (
+            "VwV AbschleppPol",
+            "Auswahl und Heranziehung von Berge- und Abschleppunternehmen durch die Polizei.",
+            "verkehr-logistik",
+        ),
+        (
+            "Neue Regeln für Versicherungsunternehmen",
+            "Die Versicherungswirtschaft muss Schäden schneller regulieren.",
+            "dienstleistungen",
+        ),
     ],
 )
 def test_regulated_industries_of_the_twelfth_set(title: str, text: str, sector: str) -> None:
