@@ -26,6 +26,7 @@ from bench.evalset import (
     load_items,
     load_labelled_file,
     load_pairs,
+    load_second_annotation,
     misses,
     relabelled,
     rule_tags,
@@ -109,8 +110,10 @@ def report_file(path: Path, *, verbose: bool = False, out: Callable[[str], None]
 
 def _second_annotation(items: list[LabelledItem], out: Callable[[str], None]) -> None:
     """How far two annotators agree (the second against the first labels), and the rules against the adjudicated
-    labels (tests/fixtures/eval/second_annotation.yaml), per half of the texts of the rubric's kind."""
+    labels (tests/fixtures/eval/second_annotation.yaml), per half of the texts of the rubric's kind — those it holds:
+    a text added to the set later is measured against its first labels only, until it is annotated again."""
     taxonomy = load_taxonomy()
+    items = [i for i in items if i.id in load_second_annotation()]
     out(f"\nZweite Annotation ({len(items)} Texte der Rubrik-Art, blind gelabelt, Abweichungen blind abgestimmt):")
     for half in (*HALVES, "alle"):
         chosen = [i for i in items if half == "alle" or i.half == half]
