@@ -193,10 +193,6 @@ def _day(value: object) -> date | None:
     return date.fromisoformat(str(value)) if value else None
 
 
-def _hints(item: LabelledItem, catalog: dict[str, dict[str, list[str]]]) -> SourceHints:
-    return SourceHints.of(item.source, catalog.get(item.source))
-
-
 @lru_cache(maxsize=1)
 def load_catalog_defaults() -> dict[str, dict[str, list[str]]]:
     path = REPO / "sources" / "catalog.yaml"
@@ -313,11 +309,15 @@ def bootstrap_f1(
     return scores[int(0.025 * rounds)], scores[min(rounds - 1, int(0.975 * rounds))]
 
 
-@lru_cache(maxsize=4096)
 def rule_tags(item: LabelledItem, taxonomy: Taxonomy) -> Tags:
-    """The rules' tags of one item; pure in (item, taxonomy), so the report's many slices (groups, halves, the
-    classifier's folds) tag each item once."""
-    return tag_item(item.title, item.text, taxonomy, _hints(item, load_catalog_defaults()))
+    """The rules' tags of one item. They depend on its text and source, not its labels: the report's many slices
+    (groups, halves, the classifier's folds, the same texts under a second annotation) tag each text once."""
+    return _rule_tags(item.title, item.text, item.source, taxonomy)
+
+
+@lru_cache(maxsize=4096)
+def _rule_tags(title: str, text: str, source: str, taxonomy: Taxonomy) -> Tags:
+    return tag_item(title, text, taxonomy, SourceHints.of(source, load_catalog_defaults().get(source)))
 
 
 def evaluate_classifier(
