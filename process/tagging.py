@@ -73,8 +73,7 @@ def tag_item(title: str, text: str, taxonomy: Taxonomy, hints: SourceHints = Sou
     addressee_f = _field("Adressaten", addressee_text(lead_f.text, taxonomy))
     fields = ((title_f, taxonomy.title_weight), (lead_f, 1), (recipients_f, taxonomy.recipient_weight))
     # a teaser names whom it is for once, in the sentence that says so; a long text names sectors there in passing
-    teaser = len(text) <= taxonomy.lead_chars
-    addressee_weight = taxonomy.teaser_addressee_weight if teaser else taxonomy.addressee_weight
+    addressee_weight = taxonomy.teaser_addressee_weight if _teaser(text, taxonomy) else taxonomy.addressee_weight
     sector_fields = (*fields, (addressee_f, addressee_weight), (official_f, taxonomy.title_weight))
     sectors = _match_axis(taxonomy.sectors, sector_fields, taxonomy.min_scores.get("sectors", taxonomy.min_score))
     topics = _match_axis(taxonomy.topics, fields[:2], taxonomy.min_scores.get("topics", taxonomy.min_score))
@@ -100,6 +99,11 @@ def tag_item(title: str, text: str, taxonomy: Taxonomy, hints: SourceHints = Sou
         expires_at=deadline.expires_at if deadline else None,
         expires_reason=f"Frist erkannt: „{deadline.reason}“" if deadline else None,
     )
+
+
+def _teaser(text: str, taxonomy: Taxonomy) -> bool:
+    """A text no longer than the lead: a feed's teaser, a short notice — its few words say little by their absence."""
+    return len(text) <= taxonomy.lead_chars
 
 
 def lead(text: str, chars: int) -> str:
@@ -398,7 +402,7 @@ def judge_relevance(
         return True, "Unternehmensbezug: " + ", ".join(shown)
     if others := _parts_found(tax.non_business, title, lead):
         return False, "nicht wirtschaftsrelevant: richtet sich an " + _quoted(others, title, lead)
-    checked = tax.checked_topics | (tax.checked_topics_long if len(body) > tax.lead_chars else frozenset())
+    checked = tax.checked_topics | (frozenset() if _teaser(body, tax) else tax.checked_topics_long)
     if set(topics) - checked:
         return True, "Wirtschaftsthema erkannt: " + _labels(tax, "topics", topics)
     if topics:  # rules alone: a curfew regulates citizens — business news only where the text names firms or a trade
