@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import update
+from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from process.model import Entry
@@ -39,6 +39,7 @@ def entry(identity: str, title: str, *, summary: str = "<p>Text</p>", text: str 
 @dataclass
 class ReviewEnv:
     settings: Settings
+    engine: Engine
     factory: sessionmaker[Session]
     app: Any
 
@@ -94,7 +95,7 @@ def review_env(db_url: str, make_settings: Any) -> Iterator[ReviewEnv]:
     upgrade(engine)
     factory = session_factory(engine)
     seed(factory)
-    yield ReviewEnv(settings, factory, create_app(settings, hooks=story_hooks()))
+    yield ReviewEnv(settings, engine, factory, create_app(settings, hooks=story_hooks()))
     engine.dispose()
 
 

@@ -369,7 +369,7 @@ async def test_unknown_item_is_404(client: httpx.AsyncClient) -> None:
 def test_taking_many_deadlines_reads_the_rows_a_chunk_at_a_time(review_env: ReviewEnv) -> None:
     """The bulk action reads (and on PostgreSQL locks) items, flags and suggestions in a few queries, not three per
     row: 40 rows cost as many reads as 4."""
-    engine = review_env.factory.kw["bind"]
+    engine = review_env.engine
     now, day = datetime.now(UTC), datetime.now(UTC) + timedelta(days=9)
     with review_env.session() as session:
         items_repo.record_entries(session, "ihk", [entry(f"x{n}", f"Mehr {n}") for n in range(34)], T0)  # 6 + 34
