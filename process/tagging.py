@@ -382,6 +382,10 @@ def judge_relevance(
     private = [] if business else _parts_found(tax.private, title, lead)
     if private and not recipients.text:
         return False, f"nicht wirtschaftsrelevant: richtet sich an Privatpersonen ({_quoted(private, title, lead)})"
+    # a page that speaks to its reader as an employee or job seeker, not as an employer
+    if not business_title and not recipients.text and (staff := _parts_found(tax.employees, title, lead)):
+        if not _parts_found(tax.employers, title, lead):
+            return False, f"nicht wirtschaftsrelevant: richtet sich an Beschäftigte ({_quoted(staff, title, lead)})"
     if not topics and not business_title and (off := _parts_found(tax.not_relevant, title)):
         return False, f"nicht wirtschaftsrelevant: Thema {_quoted(off[:1], title)} im Titel, kein Wirtschaftsthema"
     if recipients.text:

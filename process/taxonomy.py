@@ -80,6 +80,8 @@ class Taxonomy:
     public_bodies_skip: tuple[str, ...] = ()  # their forms that name the giver ("des Landkreises")
     citizen_services: tuple[str, ...] = ()  # citizens' services ("Wohngeld"): named in a title, a private page
     private: tuple[str, ...] = ()  # markers of a page for private persons (tax bonus, travelling)
+    employees: tuple[str, ...] = ()  # phrases that address the reader as an employee ("Ihr Arbeitgeber")
+    employers: tuple[str, ...] = ()  # phrases that address the reader as an employer ("Ihre Beschäftigten")
     # the rules' version: a digest of the taxonomy file and the tagging code; an item tagged by another version
     # is tagged again while under review (store/tags_repo.refresh_outdated)
     version: str = ""
@@ -173,6 +175,8 @@ def _relevance_fields(data: Mapping[str, Any]) -> dict[str, Any]:
         "trade_fallback_hits": int((data.get("trade_fallback") or {}).get("hits", 0)),
         "trade_fallback_skip": tuple((data.get("trade_fallback") or {}).get("skip") or ()),
         "private": _folded(relevance.get("private")),
+        "employees": _folded(relevance.get("employees")),
+        "employers": _folded(relevance.get("employers")),
         "public_bodies": _folded(relevance.get("public_bodies")),
         "public_bodies_skip": _folded(relevance.get("public_bodies_skip")),
         "citizen_services": _folded(relevance.get("citizen_services")),

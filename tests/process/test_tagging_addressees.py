@@ -128,3 +128,26 @@ def test_founders_of_a_named_sector_belong_to_it() -> None:
     general = tag_item("Gründungsberatung", "Existenzgründer können eine geförderte Gründungsberatung beantragen.",
                        load_taxonomy())  # fmt: skip
     assert "soloselbststaendige-freie-berufe" in general.sectors
+
+
+def test_a_page_that_speaks_to_employees_is_not_business_news() -> None:
+    """The employment topic is the employee's where the page addresses its reader as one ("Ihr Arbeitgeber");
+    the same subject addressed to employers, or an employer's crisis in the title, stays business news."""
+    taxonomy = load_taxonomy()
+    employee = tag_item("Arbeitslosenversicherung", "Für die Dauer Ihres Arbeitsverhältnisses zahlen Sie und Ihr "
+                        "Arbeitgeber anteilig Beiträge zur Arbeitslosenversicherung.", taxonomy)  # fmt: skip
+    assert not employee.relevant and employee.sectors == () and employee.topics == ()
+    assert "richtet sich an Beschäftigte („Ihr Arbeitgeber“" in employee.relevance_reason
+    employer = tag_item("Arbeitslosenversicherung", "Als Arbeitgeber zahlen Sie für Ihre Beschäftigten anteilig "
+                        "Beiträge zur Arbeitslosenversicherung; Ihr Arbeitgeberkonto führt die Krankenkasse.",
+                        taxonomy)  # fmt: skip
+    assert employer.relevant and "kurzarbeit-beschaeftigte" in employer.topics
+    crisis = tag_item("Arbeitnehmer-Rechte bei Insolvenz", "Im Insolvenzverfahren sind Sie als Arbeitnehmer "
+                      "Gläubiger Ihres zahlungsunfähigen Arbeitgebers.", taxonomy)  # fmt: skip
+    assert crisis.relevant, crisis.relevance_reason
+
+
+def test_a_page_for_a_banks_customers_or_a_doctors_patients_is_private() -> None:
+    banking = tag_item("Banken und Zahlungsverkehr", "Banken und Sparkassen führen Ihr Girokonto und beraten über "
+                       "Anlageformen und Kredite.", load_taxonomy())  # fmt: skip
+    assert not banking.relevant and "Privatpersonen" in banking.relevance_reason
