@@ -467,14 +467,22 @@ def _parts_found(parts: tuple[str, ...], *fields: _Field, skip: tuple[str, ...] 
         if matched is None:
             matched = known[w] = frozenset(p for p in parts if " " not in p and _part_in(p, w))
         single |= matched
+    spaced = _spaced(parts)
+    # the spaced parts one by one only where one of them occurs at all (one search per field)
+    phrase_here = bool(spaced) and any(_any_phrase_re(spaced).search(f.text) for f in fields)
     found = []
     for part in parts:
         if " " in part:
-            if any(_phrase_re(part).search(f.text) for f in fields):
+            if phrase_here and any(_phrase_re(part).search(f.text) for f in fields):
                 found.append(part)
         elif part in single:
             found.append(part)
     return found
+
+
+@lru_cache(maxsize=64)
+def _spaced(parts: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(p for p in parts if " " in p)
 
 
 @lru_cache(maxsize=64)
