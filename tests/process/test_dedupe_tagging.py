@@ -218,6 +218,20 @@ def test_a_regulation_ends_where_it_says_it_leaves_force(text: str, day: date | 
     assert (found.expires_at.astimezone(BERLIN).date() if found else None) == day
 
 
+def test_deadlines_are_found_in_any_case_and_quoted_as_written() -> None:
+    """Matching runs on the lower-cased text (faster than a case-blind pattern); the reason quotes the text as it is
+    written, also where lower-casing changes the text's length ("İ" becomes two characters) and the case-blind
+    pattern runs on the text itself."""
+    shouted = find_deadline("ANTRAGSFRIST BIS 30.06.2021")
+    assert shouted is not None and shouted.reason == "ANTRAGSFRIST BIS 30.06.2021"
+    closing = find_deadline("DIESE RICHTLINIE TRITT MIT ABLAUF DES 31. MÄRZ 2022 AUßER KRAFT.")
+    assert closing is not None and closing.reason == "MIT ABLAUF DES 31. MÄRZ 2022 AUßER KRAFT"
+    assert closing.expires_at.astimezone(BERLIN).date() == date(2022, 3, 31)
+    longer = find_deadline("İzmir-Reisen: Antragsfrist bis 15. Mai 2022 für Reisebüros.")
+    assert longer is not None and longer.reason == "Antragsfrist bis 15. Mai 2022"
+    assert longer.expires_at.astimezone(BERLIN).date() == date(2022, 5, 15)
+
+
 def test_taxonomy_matches_the_catalog_and_wz2008(corpus_dir: Path) -> None:
     assert TAX.slugs("sectors") == SECTORS and TAX.slugs("topics") == TOPICS and TAX.towns == TOWNS
     with (corpus_dir / "sector-taxonomy-wz2008" / "wz2008.tsv").open(encoding="utf-8") as handle:
