@@ -461,12 +461,11 @@ def _parts_found(parts: tuple[str, ...], *fields: _Field, skip: tuple[str, ...] 
         known.clear()
     single: set[str] = set()
     for w in _distinct_words(fields):
-        if any(s in w for s in skip):
-            continue
         matched = known.get(w)
         if matched is None:
             matched = known[w] = frozenset(p for p in parts if " " not in p and _part_in(p, w))
-        single |= matched
+        if matched and not any(s in w for s in skip):  # most words match nothing: no need to test the skips
+            single |= matched
     spaced = _spaced(parts)
     # the spaced parts one by one only where one of them occurs at all (one search per field)
     phrase_here = bool(spaced) and any(_any_phrase_re(spaced).search(f.text) for f in fields)
