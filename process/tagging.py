@@ -83,7 +83,9 @@ def tag_item(title: str, text: str, taxonomy: Taxonomy, hints: SourceHints = Sou
         _collapse_enumeration(sectors, taxonomy, title_f, (recipients_f, addressee_f))
         _add_defaults(sectors, topics, hints, taxonomy)
         if not sectors:
-            sectors.update(_only_trade(taxonomy, (title_f, lead_f)) or _GENERAL_FALLBACK)
+            sectors.update(
+                _only_trade(taxonomy, (title_f, lead_f), teaser=_teaser(text, taxonomy)) or _GENERAL_FALLBACK
+            )
     else:
         sectors, topics = {}, {}
     towns = find_towns(title + "\n" + text[:_TOWN_TEXT_CHARS], taxonomy, hints.towns)
@@ -585,14 +587,15 @@ def _add_defaults(sectors: dict[str, str], topics: dict[str, str], hints: Source
 _GENERAL_FALLBACK = {GENERAL_SECTOR: "relevant, aber keine bestimmte Branche genannt: gilt für Unternehmen allgemein"}
 
 
-def _only_trade(taxonomy: Taxonomy, fields: Sequence[_Field]) -> dict[str, str]:
+def _only_trade(taxonomy: Taxonomy, fields: Sequence[_Field], *, teaser: bool = False) -> dict[str, str]:
     """The sector of a relevant item in which no sector reached the minimum but one trade is named more often
     (at least ``trade_fallback_hits`` times in title and lead) than any other, and businesses in general are not
     named there: a news item on taxi drivers that names "Taxi" twice is theirs, not one for businesses in
     general. Groups that are no trade (``trade_fallback_skip``: the self-employed, founders) are not counted —
     every business page names them."""
-    if not taxonomy.trade_fallback_hits:
+    if not taxonomy.trade_fallback_hits:  # switched off
         return {}
+    least = (teaser and taxonomy.trade_fallback_teaser_hits) or taxonomy.trade_fallback_hits
     if any(field_.text and rule_hits(_general_rule(taxonomy), field_) for field_ in fields):
         return {}  # it speaks of businesses in general ("Unternehmen", "Betriebe"): a trade is one example
     named = []
@@ -601,11 +604,12 @@ def _only_trade(taxonomy: Taxonomy, fields: Sequence[_Field]) -> dict[str, str]:
             if hits := [hit for field_ in fields if field_.text for hit in rule_hits(rule, field_)]:
                 named.append((len(hits), rule.slug, hits))
     named.sort(key=lambda entry: entry[0], reverse=True)
-    if not named or named[0][0] < taxonomy.trade_fallback_hits or (len(named) > 1 and named[1][0] == named[0][0]):
+    if not named or named[0][0] < least or (len(named) > 1 and named[1][0] == named[0][0]):
         return {}
     count, slug, hits = named[0]
     shown = ", ".join(f"„{hit}“" for hit in dict.fromkeys(hits))
-    return {slug: f"einzige mehrfach genannte Branche ({count}×: {shown}), sonst keine Branche sicher erkannt"}
+    how = "einzige mehrfach genannte Branche" if count > 1 else "einzige genannte Branche einer Kurzmeldung"
+    return {slug: f"{how} ({count}×: {shown}), sonst keine Branche sicher erkannt"}
 
 
 def find_towns(text: str, taxonomy: Taxonomy, source_towns: Sequence[str] = ()) -> dict[str, str]:

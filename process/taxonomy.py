@@ -75,6 +75,7 @@ class Taxonomy:
     founder_terms: tuple[str, ...] = ()  # folded word beginnings of founder terms ("existenzgruend")
     general_addressees: tuple[str, ...] = ()  # "Unternehmen, …" among the addressees: businesses in general
     trade_fallback_hits: int = 0  # a trade named this often (and more than any other) beats the general fallback
+    trade_fallback_teaser_hits: int = 0  # the same in a text no longer than the lead (a teaser); 0: as above
     trade_fallback_skip: tuple[str, ...] = ()  # sectors that are no trade for that fallback (the self-employed)
     public_bodies: tuple[str, ...] = ()  # public addressees that, named in a title, make an item not relevant
     public_bodies_skip: tuple[str, ...] = ()  # their forms that name the giver ("des Landkreises")
@@ -173,6 +174,7 @@ def _relevance_fields(data: Mapping[str, Any]) -> dict[str, Any]:
         "founder_terms": _folded((data.get("founders") or {}).get("terms")),
         "general_addressees": _folded(data.get("general_addressees")),
         "trade_fallback_hits": int((data.get("trade_fallback") or {}).get("hits", 0)),
+        "trade_fallback_teaser_hits": int((data.get("trade_fallback") or {}).get("teaser_hits", 0)),
         "trade_fallback_skip": tuple((data.get("trade_fallback") or {}).get("skip") or ()),
         "private": _folded(relevance.get("private")),
         "employees": _folded(relevance.get("employees")),

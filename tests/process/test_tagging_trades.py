@@ -27,9 +27,18 @@ def test_a_trade_named_repeatedly_beats_the_general_fallback() -> None:
 
 
 def test_the_trade_fallback_needs_repetition_a_single_leader_and_no_general_addressee() -> None:
+    """Repetition in a long text; in a teaser (no longer than the lead) the one trade it names is its subject."""
     taxonomy = load_taxonomy()
-    once = tag_item("Corona-Schock", "Die Taxifahrer der Stadt melden Kurzarbeit an.", taxonomy)
-    assert once.sectors == ("alle-branchen",)
+    short = "Die Taxifahrer der Stadt melden Kurzarbeit an."
+    long_text = short + " Die Lage bleibt schwierig, sagt der Sprecher." * 20
+    assert len(long_text) > taxonomy.lead_chars
+    assert tag_item("Corona-Schock", long_text, taxonomy).sectors == ("alle-branchen",)
+    once = tag_item("Corona-Schock", short, taxonomy)
+    assert once.sectors == ("verkehr-logistik",)
+    reason = once.reasons["sectors"]["verkehr-logistik"]
+    assert "einzige genannte Branche einer Kurzmeldung (1×: „Taxifahrer“)" in reason
+    teaser_off = dataclasses.replace(taxonomy, trade_fallback_teaser_hits=0)
+    assert tag_item("Corona-Schock", short, teaser_off).sectors == ("alle-branchen",)
     general = tag_item("Corona-Schock", TAXI + " Auch andere Unternehmen der Stadt leiden.", taxonomy)
     assert general.sectors == ("alle-branchen",), general.reasons
     tied = tag_item(
@@ -278,6 +287,13 @@ def test_a_firm_that_trains_is_a_business() -> None:
 )
 def test_regulated_industries_of_the_twelfth_set(title: str, text: str, sector: str) -> None:
     assert sector in tag_item(title, text, load_taxonomy()).sectors
+
+
+def test_the_verb_handeln_is_no_trade() -> None:
+    """ "Es handele sich um eine Vorsichtsmaßnahme": the subjunctive of "handeln" shares the stem of "Handel"."""
+    text = "Die Messe fällt aus. Es handele sich um eine Vorsichtsmaßnahme, teilte die Messegesellschaft mit."
+    tags = tag_item("Messe abgesagt", text, load_taxonomy())
+    assert tags.relevant and "handel" not in tags.sectors, tags.reasons
 
 
 def test_a_household_insurance_and_foster_care_are_no_trade() -> None:
