@@ -589,10 +589,10 @@ _GENERAL_FALLBACK = {GENERAL_SECTOR: "relevant, aber keine bestimmte Branche gen
 
 def _only_trade(taxonomy: Taxonomy, fields: Sequence[_Field], *, teaser: bool = False) -> dict[str, str]:
     """The sector of a relevant item in which no sector reached the minimum but one trade is named more often
-    (at least ``trade_fallback_hits`` times in title and lead) than any other, and businesses in general are not
-    named there: a news item on taxi drivers that names "Taxi" twice is theirs, not one for businesses in
-    general. Groups that are no trade (``trade_fallback_skip``: the self-employed, founders) are not counted —
-    every business page names them."""
+    (at least ``trade_fallback_hits`` times in title and lead, ``trade_fallback_teaser_hits`` in a ``teaser``) than
+    any other, and businesses in general are not named there: a news item on taxi drivers that names "Taxi" twice
+    is theirs, not one for businesses in general. Groups that are no trade (``trade_fallback_skip``: the
+    self-employed, founders) are not counted — every business page names them."""
     if not taxonomy.trade_fallback_hits:  # switched off
         return {}
     least = (teaser and taxonomy.trade_fallback_teaser_hits) or taxonomy.trade_fallback_hits
