@@ -151,3 +151,15 @@ def test_a_page_for_a_banks_customers_or_a_doctors_patients_is_private() -> None
     banking = tag_item("Banken und Zahlungsverkehr", "Banken und Sparkassen führen Ihr Girokonto und beraten über "
                        "Anlageformen und Kredite.", load_taxonomy())  # fmt: skip
     assert not banking.relevant and "Privatpersonen" in banking.relevance_reason
+
+
+def test_a_patients_page_and_a_participle_of_betreiben_name_no_business() -> None:
+    """ "… sollten Sie sich gut überlegen, welchen Arzt Sie als Ihren Hausarzt wählen": a page for patients; "vom
+    Landkreis betriebene Wertstoffhöfe" are run by the county, the participle names no business."""
+    taxonomy = load_taxonomy()
+    patients = tag_item("Ambulante Versorgung", "Jeder Patient hat das Recht, einen Arzt seines Vertrauens "
+                        "aufzusuchen; überlegen Sie gut, wen Sie als Ihren Hausarzt wählen.", taxonomy)  # fmt: skip
+    assert not patients.relevant and "Privatpersonen" in patients.relevance_reason
+    run = tag_item("Wertstoffhöfe wieder geöffnet", "Die vom Landkreis betriebene Sammelstelle öffnet freitags.",
+                   taxonomy)  # fmt: skip
+    assert not run.relevant, run.relevance_reason

@@ -38,6 +38,9 @@ from process.taxonomy import load_taxonomy
         ("Buttonaktion „Ich kaufe in Gunzenhausen“ für Händler", "kauf-regional"),
         ("Ausbildungsmesse: Betriebe stellen sich vor", "veranstaltungen-beratung"),
         ("Gründungswettbewerb Innenstadt – jetzt bewerben", "veranstaltungen-beratung"),
+        # thirteenth dev set (2026-11): entering a firm in a register
+        ("Kaufleute: Eintragung in das Handelsregister", "recht-verordnungen"),
+        ("Eintragungspflicht für Unternehmen beim Registergericht", "recht-verordnungen"),
     ],
 )
 def test_general_domain_terms_give_their_topic(title: str, topic: str) -> None:
@@ -111,6 +114,7 @@ def test_a_households_price_brake_is_no_grant() -> None:
         ("Heilpraktiker im Landkreis", "ausbildung-fachkraefte"),
         ("Ausbildungsverkehr: Schulbusse fahren nach Plan", "ausbildung-fachkraefte"),
         ("Kreistag: Haushaltsberatungen beginnen", "veranstaltungen-beratung"),
+        ("Persönliche Kundenberatung beim Direktvertrieb", "veranstaltungen-beratung"),
     ],
 )
 def test_words_that_only_contain_a_topics_term_give_no_topic(title: str, topic: str) -> None:

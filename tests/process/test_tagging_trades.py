@@ -94,6 +94,11 @@ def test_founders_named_beside_businesses_are_no_group_of_their_own() -> None:
         ("Pflegezukunftsinvestitions-Richtlinie", "gesundheit-soziales"),
         ("Maklererlaubnis", "dienstleistungen"),
         ("Immissionsschutzrechtliche Genehmigung", "industrie"),
+        # thirteenth dev set (2026-11)
+        ("Förderrichtlinie Teichwirtschaft und Naturschutz", "landwirtschaft"),
+        ("Fördermittel für Schmalspurbahnen", "verkehr-logistik"),
+        ("Richtlinie für JTF-unterstützte Wasserstoffprojekte", "industrie"),
+        ("Direktvertrieb von Waren", "handel"),
     ],
 )
 def test_trade_vocabulary(title: str, sector: str) -> None:

@@ -143,6 +143,8 @@ def test_compounds_and_plurals_of_sector_words(title: str, sector: str) -> None:
         ("Bergbaustadt Freiberg feiert", "industrie"),
         ("Neue Parkplätze am Theaterplatz", "kultur-kreativwirtschaft"),
         ("Verwaltungsdienstleistungen online beantragen", "dienstleistungen"),
+        ("Es handele sich um eine Vorsichtsmaßnahme", "handel"),
+        ("Wohnraum für Menschen mit Mobilitätseinschränkungen", "verkehr-logistik"),
     ],
 )
 def test_verbs_and_names_that_share_a_trades_stem_name_no_trade(title: str, sector: str) -> None:
@@ -169,3 +171,15 @@ def test_fold_is_nfkd_without_combining_marks() -> None:
     for text in fixed + mixed:
         assert fold(text) == _fold_by_definition(text), repr(text)
     assert fold("Überbrückungshilfe für Straßen-Cafés") == "ueberbrueckungshilfe fuer strassen-cafes"
+
+
+def test_the_recipients_of_a_grant_but_not_its_duty_clauses() -> None:
+    """ "Empfänger der Zuwendung ist …" opens a recipient section (owner-occupiers: households, not businesses);
+    "Der Zuwendungsempfänger ist verpflichtet, …", in every regulation, names the duties, not the recipients."""
+    taxonomy = load_taxonomy()
+    owners = "III. Zuwendungsempfänger Empfänger der Zuwendung ist der Eigentümer einer selbstgenutzten Wohnung."
+    assert "eigentuemer einer selbstgenutzten wohnung" in recipients_text(owners, taxonomy)
+    tags = tag_item("RL Wohnraumförderung", "Der Freistaat gewährt Zuwendungen. " + owners, taxonomy)
+    assert not tags.relevant and "Empfänger sind" in tags.relevance_reason, tags.relevance_reason
+    duties = "Der Zuwendungsempfänger ist verpflichtet, der Bewilligungsstelle jede Änderung anzuzeigen."
+    assert recipients_text(duties, taxonomy) == ""
