@@ -73,7 +73,8 @@ def tag_item(title: str, text: str, taxonomy: Taxonomy, hints: SourceHints = Sou
     addressee_f = _field("Adressaten", addressee_text(lead_f.text, taxonomy))
     fields = ((title_f, taxonomy.title_weight), (lead_f, 1), (recipients_f, taxonomy.recipient_weight))
     # a teaser names whom it is for once, in the sentence that says so; a long text names sectors there in passing
-    addressee_weight = taxonomy.teaser_addressee_weight if _teaser(text, taxonomy) else taxonomy.addressee_weight
+    teaser = _teaser(text, taxonomy)
+    addressee_weight = taxonomy.teaser_addressee_weight if teaser else taxonomy.addressee_weight
     sector_fields = (*fields, (addressee_f, addressee_weight), (official_f, taxonomy.title_weight))
     sectors = _match_axis(taxonomy.sectors, sector_fields, taxonomy.min_scores.get("sectors", taxonomy.min_score))
     topics = _match_axis(taxonomy.topics, fields[:2], taxonomy.min_scores.get("topics", taxonomy.min_score))
@@ -83,9 +84,7 @@ def tag_item(title: str, text: str, taxonomy: Taxonomy, hints: SourceHints = Sou
         _collapse_enumeration(sectors, taxonomy, title_f, (recipients_f, addressee_f))
         _add_defaults(sectors, topics, hints, taxonomy)
         if not sectors:
-            sectors.update(
-                _only_trade(taxonomy, (title_f, lead_f), teaser=_teaser(text, taxonomy)) or _GENERAL_FALLBACK
-            )
+            sectors.update(_only_trade(taxonomy, (title_f, lead_f), teaser=teaser) or _GENERAL_FALLBACK)
     else:
         sectors, topics = {}, {}
     towns = find_towns(title + "\n" + text[:_TOWN_TEXT_CHARS], taxonomy, hints.towns)
