@@ -69,7 +69,8 @@ def tag_item(title: str, text: str, taxonomy: Taxonomy, hints: SourceHints = Sou
     title_f = _field("Titel", _masked_text(title, taxonomy))
     official_f = _field("Langtitel", _masked_text(official_title(text), taxonomy))
     lead_f = _field("Text", _masked_text(lead(text, taxonomy.lead_chars), taxonomy))
-    recipients_f = _field("Empfänger", recipients_text(text, taxonomy))
+    body = _spaced_fold(text)  # folded once: the recipient section and the whole-text check both read it
+    recipients_f = _field("Empfänger", _recipients_section(body, taxonomy))
     addressee_f = _field("Adressaten", addressee_text(lead_f.text, taxonomy))
     fields = ((title_f, taxonomy.title_weight), (lead_f, 1), (recipients_f, taxonomy.recipient_weight))
     # a teaser names whom it is for once, in the sentence that says so; a long text names sectors there in passing
@@ -78,7 +79,7 @@ def tag_item(title: str, text: str, taxonomy: Taxonomy, hints: SourceHints = Sou
     sector_fields = (*fields, (addressee_f, addressee_weight), (official_f, taxonomy.title_weight))
     sectors = _match_axis(taxonomy.sectors, sector_fields, taxonomy.min_scores.get("sectors", taxonomy.min_score))
     topics = _match_axis(taxonomy.topics, fields[:2], taxonomy.min_scores.get("topics", taxonomy.min_score))
-    relevant, why = judge_relevance(title_f, lead_f, recipients_f, sectors, topics, taxonomy, body=text)
+    relevant, why = judge_relevance(title_f, lead_f, recipients_f, sectors, topics, taxonomy, body=body, teaser=teaser)
     if relevant:
         _drop_sector_founders(sectors, taxonomy, (title_f, lead_f, recipients_f, addressee_f))
         _collapse_enumeration(sectors, taxonomy, title_f, (recipients_f, addressee_f))
@@ -168,7 +169,16 @@ def _unfolded_re(folded: str) -> re.Pattern[str]:
 
 def _masked_text(raw: str, taxonomy: Taxonomy) -> str:
     """Folded text with the taxonomy's masks blanked (ministry names: "… für Wirtschaft, Arbeit und Verkehr")."""
-    folded = " ".join(fold(raw).split())
+    return _masked_fold(_spaced_fold(raw), taxonomy)
+
+
+def _spaced_fold(raw: str) -> str:
+    """``raw`` folded, its whitespace runs made single spaces: the text every match runs on."""
+    return " ".join(fold(raw).split())
+
+
+def _masked_fold(folded: str, taxonomy: Taxonomy) -> str:
+    """Folded, single-spaced text with the taxonomy's masks blanked."""
     pattern = _mask_re(taxonomy.mask)
     return pattern.sub(" ", folded) if pattern is not None else folded
 
@@ -191,17 +201,20 @@ def addressee_text(lead: str, taxonomy: Taxonomy) -> str:
 def recipients_text(text: str, taxonomy: Taxonomy) -> str:
     """The recipient section of a funding regulation ("Zuwendungsempfänger sind …"), which says whom a
     measure is for better than any other part — wherever it stands in the text; empty when there is none."""
+    return _recipients_section(_spaced_fold(text), taxonomy)
+
+
+def _recipients_section(folded: str, taxonomy: Taxonomy) -> str:
+    """:func:`recipients_text` of a text already folded and single-spaced."""
     if not taxonomy.recipients:
         return ""
-    folded = " ".join(fold(text).split())
     match = _recipients_re(taxonomy.recipients).search(folded)
     if match is None:
         return ""
     window = lead(folded[match.end() : match.end() + taxonomy.recipient_chars + 1], taxonomy.recipient_chars)
     # the section ends at the next heading or where it turns to whom it excludes ("ausgeschlossen sind …")
     window = _stops_re(taxonomy.recipient_stops).split(window, maxsplit=1)[0]
-    pattern = _mask_re(taxonomy.mask)
-    return pattern.sub(" ", window) if pattern is not None else window
+    return _masked_fold(window, taxonomy)
 
 
 @lru_cache(maxsize=8)
@@ -373,10 +386,11 @@ def judge_relevance(
     tax: Taxonomy,
     *,
     body: str,
+    teaser: bool,
 ) -> tuple[bool, str]:
     """Is the item for businesses? Addressees decide, not subjects: a funding regulation for municipalities
-    is no business news although it is about funding. ``body``: the whole text, read only when a checked topic
-    (rules) is the only evidence."""
+    is no business news although it is about funding. ``body``: the whole text, folded and single-spaced, read
+    only when a checked topic (rules) is the only evidence; ``teaser``: the text is no longer than the lead."""
     business_title = _business_found(tax, title)
     business = business_title + _business_found(tax, lead)
     # "Steuerbonus" marks a household's page, not "Hotels und Gaststätten bangen um Steuerbonus"
@@ -407,11 +421,11 @@ def judge_relevance(
         return True, "Unternehmensbezug: " + ", ".join(shown)
     if others := _parts_found(tax.non_business, title, lead):
         return False, "nicht wirtschaftsrelevant: richtet sich an " + _quoted(others, title, lead)
-    checked = tax.checked_topics | (frozenset() if _teaser(body, tax) else tax.checked_topics_long)
+    checked = tax.checked_topics | (frozenset() if teaser else tax.checked_topics_long)
     if set(topics) - checked:
         return True, "Wirtschaftsthema erkannt: " + _labels(tax, "topics", topics)
     if topics:  # rules alone: a curfew regulates citizens — business news only where the text names firms or a trade
-        whole = _field("Text", _masked_text(body, tax))
+        whole = _field("Text", _masked_fold(body, tax))
         if found := _business_found(tax, whole) or _trades_named(tax, whole):
             example = _quoted(found[:1], whole)
             return True, f"Wirtschaftsthema erkannt: {_labels(tax, 'topics', topics)}, laut Text auch für {example}"
