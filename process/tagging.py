@@ -426,7 +426,9 @@ def judge_relevance(
         return True, "Wirtschaftsthema erkannt: " + _labels(tax, "topics", topics)
     if topics:  # rules alone: a curfew regulates citizens — business news only where the text names firms or a trade
         whole = _field("Text", _masked_fold(body, tax))
-        if found := _business_found(tax, whole) or _trades_named(tax, whole):
+        # firms anywhere; a trade only at the top — deep in a long text one is named in passing ("Musik" among a
+        # school's afternoon clubs, "Verkehr" in the name of an authority)
+        if found := _business_found(tax, whole) or _trades_named(tax, title) or _trades_named(tax, lead):
             example = _quoted(found[:1], whole)
             return True, f"Wirtschaftsthema erkannt: {_labels(tax, 'topics', topics)}, laut Text auch für {example}"
         return (

@@ -91,7 +91,7 @@ def test_the_labels_of_the_extra_sets_are_known_slugs() -> None:
     taxonomy = load_taxonomy()
     data = yaml.safe_load((FIXTURES / "external_sets.yaml").read_text(encoding="utf-8"))
     urls = [item["url"] for group in data["sets"] for item in group["items"]]
-    assert len(data["sets"]) == 15 and len(urls) == 1122 and len(set(urls)) == len(urls)
+    assert len(data["sets"]) == 16 and len(urls) == 1270 and len(set(urls)) == len(urls)
     for group in data["sets"]:
         for item in group["items"]:
             for axis in ("sectors", "topics"):

@@ -163,3 +163,59 @@ def test_a_patients_page_and_a_participle_of_betreiben_name_no_business() -> Non
     run = tag_item("Wertstoffhöfe wieder geöffnet", "Die vom Landkreis betriebene Sammelstelle öffnet freitags.",
                    taxonomy)  # fmt: skip
     assert not run.relevant, run.relevance_reason
+
+
+def test_a_ministry_named_after_consumer_protection_is_no_citizen_service() -> None:
+    """ "Programm des Staatsministeriums für Soziales und Verbraucherschutz und der Tierseuchenkasse" is for
+    livestock farms: the ministry's name is masked like every ministry's, only a title about consumer protection
+    itself marks a page for citizens."""
+    taxonomy = load_taxonomy()
+    title = (
+        "Programm des Sächsischen Staatsministeriums für Soziales und Verbraucherschutz und der Sächsischen "
+        "Tierseuchenkasse zur Bekämpfung der Salmonellose bei Rindern"
+    )
+    farms = tag_item(title, "Die Salmonellose ist für den Landwirtschaftsbetrieb eine erhebliche Störung.", taxonomy)
+    assert farms.relevant and farms.sectors == ("landwirtschaft",), farms.relevance_reason
+    citizens = tag_item("Verbraucherschutz beim Online-Kauf", "Was tun, wenn die Ware nicht ankommt?", taxonomy)
+    assert not citizens.relevant
+
+
+def test_the_adjective_wirtschaftlich_and_public_water_management_name_no_business() -> None:
+    """ "wirtschaftlich und sparsam", "Siedlungswasserwirtschaft", "Geldwirtschaft": words with "wirtschaft" that
+    name no business — a grant for flood defences of water associations is not business news."""
+    taxonomy = load_taxonomy()
+    body = "Der Freistaat gewährt Zuwendungen für Maßnahmen an Gewässern und Deichen. " * 12
+    for passage in (
+        "Die Mittel sind wirtschaftlich und sparsam zu verwenden.",
+        "Gefördert wird die Siedlungswasserwirtschaft.",
+        "Die Geldwirtschaft des Fonds regelt § 4.",
+    ):
+        tags = tag_item("Förderrichtlinie Gewässer", passage + " " + body, taxonomy)
+        assert not tags.relevant, (passage, tags.relevance_reason)
+    firms = tag_item("Förderrichtlinie Gewässer", "Gefördert werden Unternehmen. " + body, taxonomy)
+    assert firms.relevant, firms.relevance_reason
+
+
+def test_a_trade_deep_in_a_long_rule_does_not_make_it_business_news() -> None:
+    """Rules alone are business news where the text names firms anywhere, or a trade in its title or lead: deep
+    in a long ordinance a trade is named in passing (a hairdresser among a school's afternoon courses)."""
+    taxonomy = load_taxonomy()
+    body = "Die Verordnung regelt die Zuweisungen an Schulträger für Ganztagsangebote. " * 12
+    deep = tag_item("Sächsische Ganztagsangebotsverordnung", body + "Auch Friseure können Kurse anbieten.",
+                    taxonomy)  # fmt: skip
+    assert len(body) > taxonomy.lead_chars and not deep.relevant, deep.relevance_reason
+    top = tag_item("Sächsische Ganztagsangebotsverordnung", "Die Verordnung gilt auch für Friseure. " + body,
+                   taxonomy)  # fmt: skip
+    assert top.relevant and "Friseure" in top.relevance_reason, top.relevance_reason
+    firms = tag_item("Sächsische Ganztagsangebotsverordnung", body + "Beteiligte Unternehmen melden sich.", taxonomy)
+    assert firms.relevant, firms.relevance_reason
+
+
+def test_the_name_of_the_federal_agrarian_programme_is_no_sign_of_farming() -> None:
+    """Regulations cite the Gemeinschaftsaufgabe „Verbesserung der Agrarstruktur und des Küstenschutzes“ as
+    their legal basis whether they fund farms, dykes or village sewers."""
+    taxonomy = load_taxonomy()
+    cited = "Für Projekte aus Mitteln der Gemeinschaftsaufgabe „Verbesserung der Agrarstruktur und des Küstenschutzes“ "
+    tags = tag_item("Förderrichtlinie Hochwasserschutz", cited + "gelten die Regeln des Rahmenplans.", taxonomy)
+    assert "landwirtschaft" not in tags.sectors
+    assert "agrarstruktur" not in tags.relevance_reason.lower(), tags.relevance_reason

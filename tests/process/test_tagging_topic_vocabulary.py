@@ -41,6 +41,9 @@ from process.taxonomy import load_taxonomy
         # thirteenth dev set (2026-11): entering a firm in a register
         ("Kaufleute: Eintragung in das Handelsregister", "recht-verordnungen"),
         ("Eintragungspflicht für Unternehmen beim Registergericht", "recht-verordnungen"),
+        # seventeenth dev set (2026-11): a law or treaty named by its compound title
+        ("Sächsisches Architektengesetz", "recht-verordnungen"),
+        ("Staatsvertrag über das Versorgungswerk der Architektenkammer", "recht-verordnungen"),
     ],
 )
 def test_general_domain_terms_give_their_topic(title: str, topic: str) -> None:

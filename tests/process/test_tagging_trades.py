@@ -99,6 +99,12 @@ def test_founders_named_beside_businesses_are_no_group_of_their_own() -> None:
         ("Fördermittel für Schmalspurbahnen", "verkehr-logistik"),
         ("Richtlinie für JTF-unterstützte Wasserstoffprojekte", "industrie"),
         ("Direktvertrieb von Waren", "handel"),
+        # seventeenth dev set (2026-11): livestock farming and the keepers' fund, waste management
+        ("Programm der Sächsischen Tierseuchenkasse", "landwirtschaft"),
+        ("Förderrichtlinie Tierzucht", "landwirtschaft"),
+        ("Salmonellenmonitoring in Ferkelaufzuchtbetrieben", "landwirtschaft"),
+        ("Beratung für Schweine haltende Betriebe", "landwirtschaft"),
+        ("Sächsisches Kreislaufwirtschaftsgesetz", "industrie"),
     ],
 )
 def test_trade_vocabulary(title: str, sector: str) -> None:
