@@ -429,7 +429,7 @@ def judge_relevance(
         # firms anywhere; a trade only at the top — deep in a long text one is named in passing ("Musik" among a
         # school's afternoon clubs, "Verkehr" in the name of an authority)
         if found := _business_found(tax, whole) or _trades_named(tax, title) or _trades_named(tax, lead):
-            example = _quoted(found[:1], whole)
+            example = _quoted(found[:1], title, lead, whole)
             return True, f"Wirtschaftsthema erkannt: {_labels(tax, 'topics', topics)}, laut Text auch für {example}"
         return (
             False,

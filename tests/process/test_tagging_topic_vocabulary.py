@@ -118,6 +118,7 @@ def test_a_households_price_brake_is_no_grant() -> None:
         ("Ausbildungsverkehr: Schulbusse fahren nach Plan", "ausbildung-fachkraefte"),
         ("Kreistag: Haushaltsberatungen beginnen", "veranstaltungen-beratung"),
         ("Persönliche Kundenberatung beim Direktvertrieb", "veranstaltungen-beratung"),
+        ("Bundesgesetzblatt Teil I Nr. 12", "recht-verordnungen"),
     ],
 )
 def test_words_that_only_contain_a_topics_term_give_no_topic(title: str, topic: str) -> None:
