@@ -44,6 +44,14 @@ from process.taxonomy import load_taxonomy
         # seventeenth dev set (2026-11): a law or treaty named by its compound title
         ("Sächsisches Architektengesetz", "recht-verordnungen"),
         ("Staatsvertrag über das Versorgungswerk der Architektenkammer", "recht-verordnungen"),
+        ("Statistik: Berichtspflichten der Betriebe", "recht-verordnungen"),
+        ("Auskunftspflicht für Unternehmen", "recht-verordnungen"),
+        ("Produktsicherheit im Onlinehandel", "recht-verordnungen"),
+        ("Produkthaftung für Händler bei Importware", "recht-verordnungen"),
+        ("Schutzrechtsverletzungen: Marken und Patente von Unternehmen", "recht-verordnungen"),
+        ("Abwasserabgabe für Gewerbebetriebe", "steuern-abgaben"),
+        ("Ausgleichsabgabe: Arbeitgeber zahlen bis 31. März", "steuern-abgaben"),
+        ("Abgabepflichtige Unternehmen melden bis Juni", "steuern-abgaben"),
     ],
 )
 def test_general_domain_terms_give_their_topic(title: str, topic: str) -> None:
@@ -119,6 +127,7 @@ def test_a_households_price_brake_is_no_grant() -> None:
         ("Kreistag: Haushaltsberatungen beginnen", "veranstaltungen-beratung"),
         ("Persönliche Kundenberatung beim Direktvertrieb", "veranstaltungen-beratung"),
         ("Bundesgesetzblatt Teil I Nr. 12", "recht-verordnungen"),
+        ("Unternehmen: Abgabe der Anträge bis Freitag", "steuern-abgaben"),
     ],
 )
 def test_words_that_only_contain_a_topics_term_give_no_topic(title: str, topic: str) -> None:
