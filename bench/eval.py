@@ -83,13 +83,17 @@ def report(corpus: Path = CORPUS, *, verbose: bool = False, classifier: bool = T
         out("\n".join(misses(pairs)))
 
 
-def report_file(path: Path, *, verbose: bool = False, out: Callable[[str], None] = print) -> None:
+def report_file(
+    path: Path, *, verbose: bool = False, part: str | None = None, out: Callable[[str], None] = print
+) -> None:
     """The rules' quality on a labelled file of one's own (``load_labelled_file``): P/R/F1 per sector and topic,
-    "nicht relevant", towns where labelled, a 95 % interval; ``verbose`` lists each item the rules got wrong."""
+    "nicht relevant", towns where labelled, a 95 % interval; ``part``: only the entries of that half of a set;
+    ``verbose`` lists each item the rules got wrong."""
     taxonomy = load_taxonomy()
-    items = load_labelled_file(path, taxonomy)
+    items = load_labelled_file(path, taxonomy, part=part)
     scored = evaluate_rules(items, taxonomy)
-    out(f"Gelabelte Datei {path}: {len(items)} Einträge ({sum(not i.relevant for i in items)} nicht relevant)")
+    which = f", part „{part}“" if part is not None else ""
+    out(f"Gelabelte Datei {path}{which}: {len(items)} Einträge ({sum(not i.relevant for i in items)} nicht relevant)")
     _slug_tables(scored, "Regeln", out)
     out("\n" + line("nicht relevant", scored["not_relevant"]["micro"]))
     if any(i.towns is not None for i in items):

@@ -22,15 +22,23 @@ def evaluate(
         Path | None,
         typer.Option(help="Eigene gelabelte Einträge (JSON Lines oder JSON-Liste) statt der Bewertungsmenge messen."),
     ] = None,
+    part: Annotated[
+        str | None,
+        typer.Option(
+            help="Mit --labels: nur Einträge mit diesem Feld part messen (Hälften einer Menge: sauber, einstellen)."
+        ),
+    ] = None,
 ) -> None:
     """Qualität messen: P/R/F1 je Branche und Thema (dev, zurückgehaltener Test, alle), Fristen, Dubletten."""
     import cli
     from bench.eval import report, report_file
     from bench.evalset import CORPUS, LabelFileError
 
+    if part is not None and labels is None:
+        raise cli.UserError("--part gilt nur zusammen mit --labels DATEI")
     if labels is not None:
         try:
-            report_file(labels, verbose=verbose)
+            report_file(labels, verbose=verbose, part=part)
         except LabelFileError as exc:
             raise cli.UserError(str(exc)) from exc
         return

@@ -137,10 +137,11 @@ class LabelFileError(ValueError):
 _LABEL_FIELDS = ("title", "text", "sectors", "topics", "relevant")
 
 
-def load_labelled_file(path: Path, taxonomy: Taxonomy | None = None) -> list[LabelledItem]:
+def load_labelled_file(path: Path, taxonomy: Taxonomy | None = None, *, part: str | None = None) -> list[LabelledItem]:
     """Labelled items from a file of one's own — staff's reviewed items, a sample labelled by hand: JSON Lines
     (one object per line) or one JSON array, each object with ``title``, ``text``, ``sectors``, ``topics``,
-    ``relevant`` and optionally ``id``, ``source`` (a catalog source id: its tagging defaults apply) and ``towns``.
+    ``relevant`` and optionally ``id``, ``source`` (a catalog source id: its tagging defaults apply), ``towns`` and
+    ``part`` (the half of a set, as in external_sets.yaml: "einstellen" or "sauber"; ``part`` given, only those).
     Texts are normalized as the harvest stores them. Unknown slugs and missing fields are refused, with the line."""
     taxonomy = taxonomy or load_taxonomy()
     try:
@@ -150,6 +151,10 @@ def load_labelled_file(path: Path, taxonomy: Taxonomy | None = None) -> list[Lab
     entries = _label_entries(path, raw)
     if not entries:
         raise LabelFileError(f"{path}: keine Einträge")
+    if part is not None:
+        entries = [(where, e) for where, e in entries if isinstance(e, dict) and e.get("part") == part]
+        if not entries:
+            raise LabelFileError(f"{path}: keine Einträge mit part „{part}“")
     return [_labelled_item(path, where, entry, taxonomy) for where, entry in entries]
 
 

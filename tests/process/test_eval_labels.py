@@ -80,6 +80,18 @@ def test_unusable_files_are_refused_with_the_place(tmp_path: Path, content: str,
     assert code == 2 and message in output, output
 
 
+def test_one_half_of_a_set_is_measured_by_its_part(tmp_path: Path) -> None:
+    """The extra sets are halved ("part": tuned on "einstellen", measured on "sauber"); --part measures one half."""
+    halves = [{**ITEMS[0], "part": "einstellen"}, {**ITEMS[1], "part": "sauber"}, {**ITEMS[2], "part": "sauber"}]
+    path = _jsonl(tmp_path / "labels.jsonl", halves)
+    code, output = _run("--labels", str(path), "--part", "sauber")
+    assert code == 0 and "part „sauber“: 2 Einträge (1 nicht relevant)" in output, output
+    code, output = _run("--labels", str(path), "--part", "sonstwo")
+    assert code == 2 and "keine Einträge mit part „sonstwo“" in output, output
+    code, output = _run("--part", "sauber")
+    assert code == 2 and "--part gilt nur zusammen mit --labels" in output, output
+
+
 def test_a_missing_file_is_named(tmp_path: Path) -> None:
     code, output = _run("--labels", str(tmp_path / "fehlt.jsonl"))
     assert code == 2 and "fehlt.jsonl: nicht lesbar" in output
