@@ -1,8 +1,9 @@
 """Benchmark: the two text passes that dominated tagging long texts — folding and finding deadlines (issue 3).
 
-Every match of the tagger runs on folded text, and a long funding regulation is folded several times (recipient
-section, whole-text checks, towns). The previous way decomposed the whole text (NFKD) and tested every character in
-Python; `process.german.fold` decomposes only the distinct non-ASCII characters, each once, with the same result.
+Every match of the tagger runs on folded text, and a long funding regulation was folded several times (recipient
+section, whole-text check; since the tenth session once for both). The previous way decomposed the whole text
+(NFKD) and tested every character in Python; `process.german.fold` decomposes only the distinct non-ASCII
+characters, each once, with the same result.
 The deadline patterns ran case-blind (re.IGNORECASE) over the whole text; in the ninth session they came to run on
 its lower case; in the tenth, every alternative of the trigger starts with a written-out letter (the engine then
 skips positions by their first character) and a text without "außer" is not searched for an end of force. The
