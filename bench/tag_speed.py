@@ -41,22 +41,17 @@ def previous_fold(text: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(ch))
 
 
-# The deadline patterns as they were before the tenth session: the same language, the trigger's last alternatives
-# grouped ("(?:verlängert|gilt|gelten)\s+…").
-_DATE = (
-    r"(?P<d>\d{1,2})\.\s*(?:(?P<m>\d{1,2})\.\s*(?P<y>\d{4}|\d{2})\b|"
-    r"(?P<mon>[A-Za-zäÄ]{3,9})\.?\s+(?P<y2>\d{4}))"
-)
+# The deadline trigger as it was before the tenth session: the same language, its last alternatives grouped
+# ("(?:verlängert|gilt|gelten)\s+…"). The date and the end-of-force patterns did not change: the module's are used.
 _TRIGGER = (
     r"antragsfrist|antragsschluss|bewerbungsschluss|anmeldeschluss|einsendeschluss|einreichungsfrist|"
     r"frist\s+endet|frist\s+läuft|gültig\s+bis|befristet\s+bis|läuft\s+(?:noch\s+)?bis|endet\s+am|"
     r"außer\s+kraft|anträge?\b[^.\n]{0,60}?\bbis|anmeld\w*\b[^.\n]{0,40}?\bbis|beantragt\s+werden[^.\n]{0,20}?\bbis|"
     r"(?:verlängert|gilt|gelten)\s+(?:(?:noch|zunächst|vorerst|vorläufig|weiterhin)\s+)?bis|(?:spätestens|letztmalig)\s+(?:am|bis)"
 )  # fmt: skip
-_DEADLINE = rf"(?P<trigger>{_TRIGGER})[^.\n\d]{{0,40}}?{_DATE}"
-_END = rf"(?:\bam|\bmit\s+ablauf(?:\s+des)?|\bzum)\s+{_DATE}\s*,?\s+außer\s+kraft"
-_CASE_BLIND = re.compile(_DEADLINE, re.IGNORECASE), re.compile(_END, re.IGNORECASE)
-_LOWER = re.compile(_DEADLINE), re.compile(_END)
+_DEADLINE = rf"(?P<trigger>{_TRIGGER})[^.\n\d]{{0,40}}?{deadlines._DATE}"
+_CASE_BLIND = re.compile(_DEADLINE, re.IGNORECASE), deadlines._END_OF_FORCE_ANY_CASE
+_LOWER = re.compile(_DEADLINE), deadlines._END_OF_FORCE
 
 
 def previous_find_deadline(text: str) -> deadlines.Deadline | None:
