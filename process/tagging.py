@@ -428,7 +428,7 @@ def judge_relevance(
         whole = _field("Text", _masked_fold(body, tax))
         # firms anywhere; a trade only at the top — deep in a long text one is named in passing ("Musik" among a
         # school's afternoon clubs, "Verkehr" in the name of an authority)
-        if found := _business_found(tax, whole) or _trades_named(tax, title) or _trades_named(tax, lead):
+        if found := _business_found(tax, whole) or _trades_named(tax, title, lead):
             example = _quoted(found[:1], title, lead, whole)
             return True, f"Wirtschaftsthema erkannt: {_labels(tax, 'topics', topics)}, laut Text auch für {example}"
         return (
@@ -438,9 +438,9 @@ def judge_relevance(
     return False, "nicht wirtschaftsrelevant: kein Wirtschaftsthema, keine Branche, kein Unternehmensbezug"
 
 
-def _trades_named(tax: Taxonomy, field_: _Field) -> list[str]:
-    """The words of ``field_`` that name a specific sector (a trade)."""
-    return [hit for rule in _trade_rules(tax) for hit in rule_hits(rule, field_)]
+def _trades_named(tax: Taxonomy, *fields: _Field) -> list[str]:
+    """The words of ``fields`` that name a specific sector (a trade), field by field."""
+    return [hit for field_ in fields for rule in _trade_rules(tax) for hit in rule_hits(rule, field_)]
 
 
 @lru_cache(maxsize=8)
