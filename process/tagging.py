@@ -66,6 +66,8 @@ class _Field:
 
 def tag_item(title: str, text: str, taxonomy: Taxonomy, hints: SourceHints = SourceHints()) -> Tags:
     """All tags of one item with reasons; pure and deterministic."""
+    raw_title, raw_text = title, text
+    title, text = _verbs_blanked(title, text, taxonomy)
     title_f = _field("Titel", _masked_text(title, taxonomy))
     official_f = _field("Langtitel", _masked_text(official_title(text), taxonomy))
     lead_f = _field("Text", _masked_text(lead(text, taxonomy.lead_chars), taxonomy))
@@ -88,9 +90,9 @@ def tag_item(title: str, text: str, taxonomy: Taxonomy, hints: SourceHints = Sou
             sectors.update(_only_trade(taxonomy, (title_f, lead_f), teaser=teaser) or _GENERAL_FALLBACK)
     else:
         sectors, topics = {}, {}
-    towns = find_towns(title + "\n" + text[:_TOWN_TEXT_CHARS], taxonomy, hints.towns)
-    deadline = find_deadline(title + "\n" + text)
-    written = _AsWritten(title + "\n" + text)
+    towns = find_towns(raw_title + "\n" + raw_text[:_TOWN_TEXT_CHARS], taxonomy, hints.towns)
+    deadline = find_deadline(raw_title + "\n" + raw_text)
+    written = _AsWritten(raw_title + "\n" + raw_text)
     return Tags(
         sectors=_ordered(sectors, taxonomy.slugs("sectors")),
         topics=_ordered(topics, taxonomy.slugs("topics")),
@@ -101,6 +103,40 @@ def tag_item(title: str, text: str, taxonomy: Taxonomy, hints: SourceHints = Sou
         expires_at=deadline.expires_at if deadline else None,
         expires_reason=f"Frist erkannt: „{deadline.reason}“" if deadline else None,
     )
+
+
+def _verbs_blanked(title: str, text: str, taxonomy: Taxonomy) -> tuple[str, str]:
+    """``title`` and ``text`` with the taxonomy's lower-case verbs ("Maßnahmen zu unternehmen") blanked by as many
+    spaces — every position stays where it was — if the text capitalises its nouns; else both unchanged."""
+    pattern = _lower_case_verbs_re(taxonomy.lower_case_verbs)
+    if pattern is None or not (pattern.search(title) or pattern.search(text)):
+        return title, text
+    if not _capitalises_nouns(title + "\n" + text[:_CASE_SAMPLE_CHARS]):
+        return title, text
+    return pattern.sub(_spaces, title), pattern.sub(_spaces, text)
+
+
+def _spaces(found: re.Match[str]) -> str:
+    return " " * len(found.group(0))
+
+
+_CASE_SAMPLE_CHARS = 3000
+_LETTER_WORD = re.compile(r"[^\W\d_]+")
+_CAPITALISED_SHARE = 0.1  # German prose: about a quarter of its words are capitalised nouns
+
+
+def _capitalises_nouns(text: str) -> bool:
+    """Is ``text`` written with capitalised nouns? A text written all in lower case (a chat, a slogan) is not."""
+    found = _LETTER_WORD.findall(text)
+    return bool(found) and sum(w[0].isupper() for w in found) >= _CAPITALISED_SHARE * len(found)
+
+
+@lru_cache(maxsize=8)
+def _lower_case_verbs_re(verbs: tuple[str, ...]) -> re.Pattern[str] | None:
+    """The verbs as whole words, written in lower case (case-sensitive), not inside an address ("…/unternehmen")."""
+    if not verbs:
+        return None
+    return re.compile(r"(?<![\w/.@-])(?:" + "|".join(re.escape(v) for v in verbs) + r")(?![\w/@-])")
 
 
 def _teaser(text: str, taxonomy: Taxonomy) -> bool:

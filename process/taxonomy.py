@@ -56,6 +56,8 @@ class Taxonomy:
     min_score: int = 3
     # relevance and structure (see taxonomy.yaml: mask, recipients, relevance)
     mask: tuple[str, ...] = ()  # regular expressions over folded text, blanked before any matching
+    # words that are verbs when written lower case in a text that capitalises its nouns ("zu unternehmen")
+    lower_case_verbs: tuple[str, ...] = ()
     recipients: tuple[str, ...] = ()  # folded markers of a regulation's recipient section
     recipient_chars: int = 400
     recipient_stops: tuple[str, ...] = ()  # folded phrases after which a recipient section names the excluded
@@ -156,6 +158,7 @@ def _relevance_fields(data: Mapping[str, Any]) -> dict[str, Any]:
     relevance = data.get("relevance") or {}
     return {
         "mask": tuple(str(pattern) for pattern in data.get("mask") or ()),
+        "lower_case_verbs": tuple(str(word) for word in data.get("lower_case_verbs") or ()),
         "recipients": _folded(data.get("recipients")),
         "recipient_chars": int(data.get("recipient_chars", 400)),
         "recipient_stops": _folded(data.get("recipient_stops")),

@@ -219,3 +219,48 @@ def test_the_name_of_the_federal_agrarian_programme_is_no_sign_of_farming() -> N
     tags = tag_item("Förderrichtlinie Hochwasserschutz", cited + "gelten die Regeln des Rahmenplans.", taxonomy)
     assert "landwirtschaft" not in tags.sectors
     assert "agrarstruktur" not in tags.relevance_reason.lower(), tags.relevance_reason
+
+
+def test_lower_case_unternehmen_and_betrieben_are_verbs_in_a_text_with_capitalised_nouns() -> None:
+    """ "alles zu unternehmen, um …", "die Anlage wird von der Stadt betrieben": the verbs, written in lower case,
+    name no business; the nouns ("Unternehmen können …", "in den Betrieben") do. A text written all in lower case
+    says nothing by its case: there the word counts as before."""
+    taxonomy = load_taxonomy()
+    verb = tag_item("Sichere Schulwege", "Die Stadt ruft dazu auf, alles zu unternehmen, damit Wege sicher sind.",
+                    taxonomy)  # fmt: skip
+    assert not verb.relevant, verb.relevance_reason
+    run = tag_item("Neue Badestelle", "Die Badestelle wird seit Mai von der Stadt betrieben.", taxonomy)
+    assert not run.relevant, run.relevance_reason
+    nouns = tag_item("Sichere Schulwege", "Die Stadt ruft Unternehmen auf, in den Betrieben zu helfen.", taxonomy)
+    assert nouns.relevant, nouns.relevance_reason
+    lower = tag_item("hilfe", "jetzt können unternehmen anträge stellen, sagt die stadt.", taxonomy)
+    assert lower.relevant, lower.relevance_reason
+    # the verb's blanks keep every position: a deadline and a town after it are still found where they are
+    later = tag_item("Sichere Schulwege", "Die Stadt will viel unternehmen. Anträge bis zum 30.06.2021 in Döbeln.",
+                     taxonomy)  # fmt: skip
+    assert later.expires_at is not None and later.towns == ("Döbeln",)
+
+
+def test_compensation_of_volunteers_witnesses_and_victims_is_no_business_topic() -> None:
+    """Entschädigung is business news when a firm is compensated (§ 56 IfSG, closures); a council member's
+    allowance, a volunteer examiner's or a witness's compensation and the victims' compensation laws are not."""
+    taxonomy = load_taxonomy()
+    for title, text in (
+        ("Entschädigung für ehrenamtliche Prüfer", "Die Prüfer bestellt das Landesamt für Schule."),
+        ("Entschädigung der ehrenamtlichen Helfer", "Helfer im Katastrophenschutz erhalten sie auf Antrag."),
+        ("Aufwandsentschädigung für Gemeinderäte", "Die Mitglieder erhalten sie nach der Satzung."),
+        ("Ehrenamtsentschädigung", "Die Wahlhelfer erhalten sie am Wahltag."),
+        ("Entschädigung von ehrenamtlichen Richtern", "Schöffen erhalten sie für jeden Sitzungstag."),
+        ("Entschädigung von Zeugen", "Sie richtet sich nach dem Gesetz über die Vergütung."),
+        ("Die Entschädigung der Zeugen", "Sie richtet sich nach dem Gesetz über die Vergütung."),
+        ("Justizvergütungs- und -entschädigungsgesetz", "Es regelt, was Sachverständige erhalten."),
+        ("Zeugenentschädigung", "Die Geschäftsstelle des Gerichts zahlt sie aus."),
+        ("Opferentschädigung", "Leistungen nach dem Gesetz werden auf Antrag gewährt."),
+        ("Bundesentschädigungsgesetz", "Anträge bearbeitet das Landesamt."),
+        ("Haftentschädigung", "Sie wird auf Antrag gezahlt."),
+    ):
+        tags = tag_item(title, text, taxonomy)
+        assert "entschaedigung" not in tags.topics and not tags.relevant, (text, tags.relevance_reason)
+    firms = tag_item("Entschädigung bei Quarantäne", "Arbeitgeber erhalten eine Entschädigung für den "
+                     "Verdienstausfall ihrer Beschäftigten.", taxonomy)  # fmt: skip
+    assert "entschaedigung" in firms.topics and firms.relevant
