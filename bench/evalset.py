@@ -152,7 +152,8 @@ def load_labelled_file(path: Path, taxonomy: Taxonomy | None = None, *, part: st
     if not entries:
         raise LabelFileError(f"{path}: keine Einträge")
     if part is not None:
-        entries = [(where, e) for where, e in entries if isinstance(e, dict) and e.get("part") == part]
+        # an entry that is no object is kept, to be refused with its line like any other broken entry
+        entries = [(where, e) for where, e in entries if not isinstance(e, dict) or e.get("part") == part]
         if not entries:
             raise LabelFileError(f"{path}: keine Einträge mit part „{part}“")
     return [_labelled_item(path, where, entry, taxonomy) for where, entry in entries]

@@ -90,6 +90,10 @@ def test_one_half_of_a_set_is_measured_by_its_part(tmp_path: Path) -> None:
     assert code == 2 and "keine Einträge mit part „sonstwo“" in output, output
     code, output = _run("--part", "sauber")
     assert code == 2 and "--part gilt nur zusammen mit --labels" in output, output
+    # a broken line is refused with its place, as without --part, not skipped as belonging to another half
+    path.write_text(path.read_text(encoding="utf-8") + "[1, 2]\n", encoding="utf-8")
+    code, output = _run("--labels", str(path), "--part", "sauber")
+    assert code == 2 and "Zeile 4: ein Objekt erwartet" in output, output
 
 
 def test_a_missing_file_is_named(tmp_path: Path) -> None:
