@@ -3,6 +3,8 @@ pages for private persons, titles naming public bodies."""
 
 from __future__ import annotations
 
+import pytest
+
 from process.tagging import tag_item
 from process.taxonomy import load_taxonomy
 
@@ -145,6 +147,50 @@ def test_a_page_that_speaks_to_employees_is_not_business_news() -> None:
     crisis = tag_item("Arbeitnehmer-Rechte bei Insolvenz", "Im Insolvenzverfahren sind Sie als Arbeitnehmer "
                       "Gläubiger Ihres zahlungsunfähigen Arbeitgebers.", taxonomy)  # fmt: skip
     assert crisis.relevant, crisis.relevance_reason
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Wird Ihr Beschäftigungsverhältnis gekündigt, gelten Fristen.",
+        "In Ihrem Beschäftigungsverhältnis gelten Fristen.",
+        "Bei Auflösung Ihres Beschäftigungsverhältnisses gelten Fristen.",
+        "Ihr Urlaub richtet sich nach dem Gesetz.",
+        "Ihren Urlaub können Sie nachholen.",
+        "Ihren Resturlaub können Sie im nächsten Jahr nehmen.",
+        "Ihr Arbeitsplatz muss sicher sein.",
+        "Ihren Arbeitsplatz darf man Ihnen nicht nehmen.",
+        "An Ihrem Arbeitsplatz gelten Regeln.",
+        "Für die Sicherheit Ihres Arbeitsplatzes gibt es Regeln.",
+        "Ihr Arbeitsort bestimmt die zuständige Stelle.",
+        "Je nach Lage Ihres Arbeitsortes ist eine andere Stelle zuständig.",
+        "Ihr Gehalt wird weitergezahlt.",
+        "Ihr Lohn wird weitergezahlt.",
+        "Ihren Lohn zahlt die Kasse weiter.",
+        "Von Ihrem Lohn wird nichts abgezogen.",
+        "Von Ihrem Bruttolohn wird ein Beitrag abgezogen.",
+        "Ihr Anspruch auf Arbeitslosengeld kann ruhen.",
+        "Ihren Anspruch auf Arbeitslosengeld prüft die Agentur.",
+    ],
+)
+def test_a_page_on_the_readers_own_job_holidays_or_pay_speaks_to_an_employee(sentence: str) -> None:
+    """Amt24's pages on holidays, dismissal or unemployment benefit address their reader as an employee ("Ihr
+    Beschäftigungsverhältnis", "Ihren Resturlaub", "Ihr Lohn"): the employment topic they name is no business news."""
+    tags = tag_item("Kündigungsschutz", sentence + " Arbeitnehmer haben Rechte.", load_taxonomy())
+    assert not tags.relevant and "richtet sich an Beschäftigte" in tags.relevance_reason, tags.relevance_reason
+    employer = tag_item("Kündigungsschutz", "Arbeitnehmer haben Rechte.", load_taxonomy())
+    assert employer.relevant, employer.relevance_reason
+
+
+def test_the_adjective_wirtschaftlich_in_a_title_is_no_sign_of_businesses_in_general() -> None:
+    """ "Armut und wirtschaftliche Not": by stem the adjective is the noun "Wirtschaft"; only the noun in the title
+    makes a text one for businesses in general."""
+    taxonomy = load_taxonomy()
+    poor = tag_item("Armut und wirtschaftliche Not", "Beratung zu Sozialleistungen und Schulden.", taxonomy)
+    assert "alle-branchen" not in poor.sectors and not poor.relevant, poor.relevance_reason
+    economy = tag_item("Hilfen für die Wirtschaft", "Beratung zu Hilfen und Krediten.", taxonomy)
+    assert economy.sectors == ("alle-branchen",)
+    assert "Titel: „Wirtschaft“" in economy.reasons["sectors"]["alle-branchen"]
 
 
 def test_a_page_for_a_banks_customers_or_a_doctors_patients_is_private() -> None:
