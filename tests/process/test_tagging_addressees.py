@@ -310,3 +310,23 @@ def test_compensation_of_volunteers_witnesses_and_victims_is_no_business_topic()
     firms = tag_item("Entschädigung bei Quarantäne", "Arbeitgeber erhalten eine Entschädigung für den "
                      "Verdienstausfall ihrer Beschäftigten.", taxonomy)  # fmt: skip
     assert "entschaedigung" in firms.topics and firms.relevant
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Die Schule pflegt die Kammermusik.",
+        "Der Kammerchor der Schule probt donnerstags.",
+        "Das Kammerorchester gibt ein Konzert.",
+        "Zum Kammerkonzert lädt die Musikschule ein.",
+        "Die Rechner laufen mit einem freien Betriebssystem.",
+        "Die Einnahmen des Zweckbetriebes sind steuerfrei.",
+        "Die Stiftung legt ihre Wirtschaftsführung offen.",
+        "Abschlüsse aus dem Europäischen Wirtschaftsraum werden anerkannt.",
+    ],
+)
+def test_words_that_hold_a_business_part_but_name_no_business(sentence: str) -> None:
+    """ "Kammermusik" holds "Kammer", "Betriebssystem" and "Zweckbetrieb" hold "Betrieb", "Wirtschaftsführung" and
+    "Europäischer Wirtschaftsraum" hold "Wirtschaft" — none of them names a business as the addressee."""
+    tags = tag_item("Mitteilung der Schule", sentence + " Auskunft gibt das Sekretariat.", load_taxonomy())
+    assert not tags.relevant, tags.relevance_reason
