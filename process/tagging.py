@@ -107,17 +107,18 @@ def tag_item(title: str, text: str, taxonomy: Taxonomy, hints: SourceHints = Sou
 
 def _verbs_blanked(title: str, text: str, taxonomy: Taxonomy) -> tuple[str, str]:
     """``title`` and ``text`` with the taxonomy's lower-case verbs ("Maßnahmen zu unternehmen") blanked by as many
-    spaces — every position stays where it was — if the text capitalises its nouns; else both unchanged."""
+    spaces — every position stays where it was — each only if it capitalises its nouns: a feed that writes its
+    titles in lower case ("hilfen für unternehmen") says nothing by their case."""
     verbs = taxonomy.lower_case_verbs
     # most texts hold none of them, even inside a word: a substring test spares them the pattern's pass
     if not any(verb in title or verb in text for verb in verbs):
         return title, text
-    pattern = _lower_case_verbs_re(verbs)
-    blank_title, in_title = pattern.subn(_spaces, title)
-    blank_text, in_text = pattern.subn(_spaces, text)
-    if not (in_title or in_text) or not _capitalises_nouns(title + "\n" + text[:_CASE_SAMPLE_CHARS]):
-        return title, text
-    return blank_title, blank_text
+    return _blanked(title, title, verbs), _blanked(text, text[:_CASE_SAMPLE_CHARS], verbs)
+
+
+def _blanked(field_: str, sample: str, verbs: tuple[str, ...]) -> str:
+    blank, found = _lower_case_verbs_re(verbs).subn(_spaces, field_)
+    return blank if found and _capitalises_nouns(sample) else field_
 
 
 def _spaces(found: re.Match[str]) -> str:

@@ -281,6 +281,9 @@ def test_lower_case_unternehmen_and_betrieben_are_verbs_in_a_text_with_capitalis
     assert nouns.relevant, nouns.relevance_reason
     lower = tag_item("hilfe", "jetzt können unternehmen anträge stellen, sagt die stadt.", taxonomy)
     assert lower.relevant, lower.relevance_reason
+    # each field by its own case: a feed's lower-case title keeps its noun above a text written as usual
+    title = tag_item("neue hilfen für unternehmen", "Die Stadt informiert am Montag im Rathaus.", taxonomy)
+    assert title.relevant, title.relevance_reason
     # the verb's blanks keep every position: a deadline and a town after it are still found where they are
     later = tag_item("Sichere Schulwege", "Die Stadt will viel unternehmen. Anträge bis zum 30.06.2021 in Döbeln.",
                      taxonomy)  # fmt: skip
