@@ -66,12 +66,12 @@ class _Field:
 
 def tag_item(title: str, text: str, taxonomy: Taxonomy, hints: SourceHints = SourceHints()) -> Tags:
     """All tags of one item with reasons; pure and deterministic."""
-    raw_title, raw_text = title, text
-    title, text = _verbs_blanked(title, text, taxonomy)
-    title_f = _field("Titel", _masked_text(title, taxonomy))
-    official_f = _field("Langtitel", _masked_text(official_title(text), taxonomy))
-    lead_f = _field("Text", _masked_text(lead(text, taxonomy.lead_chars), taxonomy))
-    body = _spaced_fold(text)  # folded once: the recipient section and the whole-text check both read it
+    # what the rules match: title and text with lower-case verbs blanked (same length, same positions)
+    matched_title, matched_text = _verbs_blanked(title, text, taxonomy)
+    title_f = _field("Titel", _masked_text(matched_title, taxonomy))
+    official_f = _field("Langtitel", _masked_text(official_title(matched_text), taxonomy))
+    lead_f = _field("Text", _masked_text(lead(matched_text, taxonomy.lead_chars), taxonomy))
+    body = _spaced_fold(matched_text)  # folded once: the recipient section and the whole-text check both read it
     recipients_f = _field("Empfänger", _recipients_section(body, taxonomy))
     addressee_f = _field("Adressaten", addressee_text(lead_f.text, taxonomy))
     fields = ((title_f, taxonomy.title_weight), (lead_f, 1), (recipients_f, taxonomy.recipient_weight))
@@ -90,9 +90,9 @@ def tag_item(title: str, text: str, taxonomy: Taxonomy, hints: SourceHints = Sou
             sectors.update(_only_trade(taxonomy, (title_f, lead_f), teaser=teaser) or _GENERAL_FALLBACK)
     else:
         sectors, topics = {}, {}
-    towns = find_towns(raw_title + "\n" + raw_text[:_TOWN_TEXT_CHARS], taxonomy, hints.towns)
-    deadline = find_deadline(raw_title + "\n" + raw_text)
-    written = _AsWritten(raw_title + "\n" + raw_text)
+    towns = find_towns(title + "\n" + text[:_TOWN_TEXT_CHARS], taxonomy, hints.towns)
+    deadline = find_deadline(title + "\n" + text)
+    written = _AsWritten(title + "\n" + text)
     return Tags(
         sectors=_ordered(sectors, taxonomy.slugs("sectors")),
         topics=_ordered(topics, taxonomy.slugs("topics")),
