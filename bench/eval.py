@@ -9,12 +9,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.evalset import (
     CORPUS,
     HALVES,
+    REVIEWED_PARTS,
     LabelledItem,
     Scores,
     bootstrap_f1,
@@ -23,6 +25,7 @@ from bench.evalset import (
     evaluate_deadlines,
     evaluate_pairs,
     evaluate_rules,
+    labelled_entries,
     load_items,
     load_labelled_file,
     load_pairs,
@@ -40,6 +43,7 @@ GROUP_TITLES = {
     None: "zusammen",
 }
 AXIS_NAMES = {"not_relevant": "nicht relevant"}
+CLASSIFIER_MIN_ITEMS = 20  # fewer reviewed items: five folds of four or fewer say nothing
 
 
 def line(name: str, s: Scores) -> str:
@@ -89,11 +93,47 @@ def report_file(
     """The rules' quality on a labelled file of one's own (``load_labelled_file``): P/R/F1 per sector and topic,
     "nicht relevant", towns where labelled, a 95 % interval; ``part``: only the entries of that half of a set;
     ``verbose`` lists each item the rules got wrong."""
-    taxonomy = load_taxonomy()
-    items = load_labelled_file(path, taxonomy, part=part)
-    scored = evaluate_rules(items, taxonomy)
+    items = load_labelled_file(path, load_taxonomy(), part=part)
     which = f", part „{part}“" if part is not None else ""
-    out(f"Gelabelte Datei {path}{which}: {len(items)} Einträge ({sum(not i.relevant for i in items)} nicht relevant)")
+    _report_labelled(items, f"Gelabelte Datei {path}{which}", verbose=verbose, out=out)
+
+
+def report_reviewed(
+    entries: list[dict[str, Any]], *, verbose: bool = False, part: str | None = None, classifier: bool = True,
+    out: Callable[[str], None] = print,
+) -> None:  # fmt: skip
+    """The rules' quality on what staff reviewed (``reviewed_entries``): as ``report_file``, then the same per part
+    — "korrigiert": items whose tags staff changed (where the rules were wrong when the item was tagged; after a
+    rules update it shows what the update mended), "freigegeben": approved as tagged (the rules of then agreed) —
+    and the suggestion classifier against the rules, cross-validated on these items."""
+    items = labelled_entries("Geprüfte Einträge", [(e["id"], e) for e in entries], load_taxonomy(), part=part)
+    which = f", part „{part}“" if part is not None else ""
+    _report_labelled(items, f"Von Mitarbeitern geprüfte Einträge{which}", verbose=verbose, out=out)
+    kinds = {e["id"]: e["part"] for e in entries}
+    out("\nmicro-F1 nach Art der Prüfung (Regeln):")
+    for kind in REVIEWED_PARTS.values():
+        chosen = [i for i in items if kinds[i.id] == kind]
+        if not chosen:
+            out(f"  {kind}: keine")
+            continue
+        scored = evaluate_rules(chosen)
+        for axis in ("sectors", "topics", "not_relevant"):
+            out(line(f"{kind} ({len(chosen)}): {AXIS_NAMES.get(axis, axis)}", scored[axis]["micro"]))
+    if not classifier:
+        return
+    if len(items) < CLASSIFIER_MIN_ITEMS:
+        out(f"\nVorschläge: erst ab {CLASSIFIER_MIN_ITEMS} geprüften Einträgen gemessen (jetzt {len(items)}).")
+        return
+    out("\nVorschläge (logistische Regression, 5-fach kreuzvalidiert) gegen Regeln, micro:")
+    for axis, by_kind in evaluate_classifier(items).items():
+        for kind, scores in by_kind.items():
+            out(line(f"{axis} {kind}", scores))
+
+
+def _report_labelled(items: list[LabelledItem], heading: str, *, verbose: bool, out: Callable[[str], None]) -> None:
+    taxonomy = load_taxonomy()
+    scored = evaluate_rules(items, taxonomy)
+    out(f"{heading}: {len(items)} Einträge ({sum(not i.relevant for i in items)} nicht relevant)")
     _slug_tables(scored, "Regeln", out)
     out("\n" + line("nicht relevant", scored["not_relevant"]["micro"]))
     if any(i.towns is not None for i in items):

@@ -14,7 +14,7 @@ import itertools
 import json
 import random
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -30,6 +30,7 @@ from process.dedupe import fingerprint, verify
 from process.tagging import SourceHints, Tags, tag_item
 from process.taxonomy import Taxonomy, load_taxonomy
 from process.text import one_line, plain_text
+from store.tags_repo import Reviewed
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "eval"
@@ -55,6 +56,7 @@ class LabelledItem:
     towns: frozenset[str] | None = None
     expires: date | None = None  # the day the text says it ends (deadline, validity), when labelled
     expiry_labelled: bool = False  # False: the item's deadline is not labelled (not counted for deadlines)
+    hints: SourceHints | None = None  # the source's tagging hints; None: those of ``source`` in sources/catalog.yaml
 
     @property
     def group(self) -> str:
@@ -138,25 +140,34 @@ _LABEL_FIELDS = ("title", "text", "sectors", "topics", "relevant")
 
 
 def load_labelled_file(path: Path, taxonomy: Taxonomy | None = None, *, part: str | None = None) -> list[LabelledItem]:
-    """Labelled items from a file of one's own — staff's reviewed items, a sample labelled by hand: JSON Lines
-    (one object per line) or one JSON array, each object with ``title``, ``text``, ``sectors``, ``topics``,
-    ``relevant`` and optionally ``id``, ``source`` (a catalog source id: its tagging defaults apply), ``towns`` and
-    ``part`` (the half of a set, as in external_sets.yaml: "einstellen" or "sauber"; ``part`` given, only those).
-    Texts are normalized as the harvest stores them. Unknown slugs and missing fields are refused, with the line."""
-    taxonomy = taxonomy or load_taxonomy()
+    """Labelled items from a file of one's own — staff's reviewed items (``rubrik eval --reviewed --export``), a
+    sample labelled by hand: JSON Lines (one object per line) or one JSON array, each object with ``title``,
+    ``text``, ``sectors``, ``topics``, ``relevant`` and optionally ``id``, ``source`` (a catalog source id: its
+    tagging defaults apply), ``source_defaults`` (those defaults written out, ``{"sectors": [...], "topics": [...],
+    "towns": [...]}``; they win over the catalog's), ``towns`` and ``part`` (the half of a set, as in
+    external_sets.yaml: "einstellen" or "sauber"; ``part`` given, only those). Texts are normalized as the harvest
+    stores them. Unknown slugs and missing fields are refused, with the line."""
     try:
         raw = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise LabelFileError(f"{path}: nicht lesbar ({exc})") from exc
-    entries = _label_entries(path, raw)
+    return labelled_entries(str(path), _label_entries(path, raw), taxonomy, part=part)
+
+
+def labelled_entries(
+    origin: str, entries: list[tuple[str, object]], taxonomy: Taxonomy | None = None, *, part: str | None = None
+) -> list[LabelledItem]:
+    """``entries`` (where each is, the entry) in the format of ``load_labelled_file`` as labelled items; errors
+    name ``origin`` and where."""
+    taxonomy = taxonomy or load_taxonomy()
     if not entries:
-        raise LabelFileError(f"{path}: keine Einträge")
+        raise LabelFileError(f"{origin}: keine Einträge")
     if part is not None:
         # an entry that is no object is kept, to be refused with its line like any other broken entry
         entries = [(where, e) for where, e in entries if not isinstance(e, dict) or e.get("part") == part]
         if not entries:
-            raise LabelFileError(f"{path}: keine Einträge mit part „{part}“")
-    return [_labelled_item(path, where, entry, taxonomy) for where, entry in entries]
+            raise LabelFileError(f"{origin}: keine Einträge mit part „{part}“")
+    return [_labelled_item(origin, where, entry, taxonomy) for where, entry in entries]
 
 
 def _label_entries(path: Path, raw: str) -> list[tuple[str, object]]:
@@ -175,24 +186,64 @@ def _label_entries(path: Path, raw: str) -> list[tuple[str, object]]:
     return entries
 
 
-def _labelled_item(path: Path, where: str, entry: object, taxonomy: Taxonomy) -> LabelledItem:
+def _labelled_item(origin: str, where: str, entry: object, taxonomy: Taxonomy) -> LabelledItem:
     if not isinstance(entry, dict):
-        raise LabelFileError(f"{path}, {where}: ein Objekt erwartet")
+        raise LabelFileError(f"{origin}, {where}: ein Objekt erwartet")
     if missing := [name for name in _LABEL_FIELDS if name not in entry]:
-        raise LabelFileError(f"{path}, {where}: es fehlt {', '.join(missing)}")
+        raise LabelFileError(f"{origin}, {where}: es fehlt {', '.join(missing)}")
     for axis in ("sectors", "topics"):
         if not isinstance(entry[axis], list):
-            raise LabelFileError(f"{path}, {where}: {axis} muss eine Liste sein")
+            raise LabelFileError(f"{origin}, {where}: {axis} muss eine Liste sein")
         if unknown := sorted(set(entry[axis]) - set(taxonomy.slugs(axis))):
-            raise LabelFileError(f"{path}, {where}: unbekannte {axis} {', '.join(map(str, unknown))}")
+            raise LabelFileError(f"{origin}, {where}: unbekannte {axis} {', '.join(map(str, unknown))}")
     if not isinstance(entry["relevant"], bool):
-        raise LabelFileError(f"{path}, {where}: relevant muss true oder false sein")
+        raise LabelFileError(f"{origin}, {where}: relevant muss true oder false sein")
     towns = entry.get("towns")
-    if towns is not None and not (isinstance(towns, list) and set(towns) <= set(taxonomy.towns)):
-        raise LabelFileError(f"{path}, {where}: towns muss eine Liste von Gemeinden des Kreises sein")
+    if towns is not None and not _towns(towns, taxonomy):
+        raise LabelFileError(f"{origin}, {where}: towns muss eine Liste von Gemeinden des Kreises sein")
+    source = str(entry.get("source") or "")
+    hints = _source_defaults(origin, where, source, entry.get("source_defaults"), taxonomy)
     return LabelledItem(str(entry.get("id") or where), one_line(str(entry["title"])), plain_text(str(entry["text"])),
-                        str(entry.get("source") or ""), frozenset(entry["sectors"]), frozenset(entry["topics"]),
-                        entry["relevant"], None if towns is None else frozenset(towns))  # fmt: skip
+                        source, frozenset(entry["sectors"]), frozenset(entry["topics"]), entry["relevant"],
+                        None if towns is None else frozenset(towns),
+                        hints=hints)  # fmt: skip
+
+
+REVIEWED_PARTS = {True: "korrigiert", False: "freigegeben"}  # the ``part`` of a reviewed item: corrected or not
+
+
+def reviewed_entries(reviewed: Iterable[Reviewed], hints: Mapping[str, SourceHints]) -> list[dict[str, Any]]:
+    """Items staff reviewed (``tags_repo.reviewed_items``) as entries of a labelled file: the tags staff left as
+    labels, ``part`` "korrigiert" (staff changed the tags) or "freigegeben" (approved as tagged), the source's
+    tagging defaults from the store written out as ``source_defaults`` so that the file measures the same later."""
+    entries = []
+    for r in reviewed:
+        source = hints.get(r.source_id, SourceHints(r.source_id))
+        entries.append({
+            "id": f"item-{r.item_id}", "title": r.title, "text": r.text, "source": r.source_id,
+            "source_defaults": {"sectors": list(source.sectors), "topics": list(source.topics),
+                                "towns": list(source.towns)},
+            "sectors": sorted(r.sectors), "topics": sorted(r.topics), "towns": sorted(r.towns),
+            "relevant": r.relevant, "part": REVIEWED_PARTS[r.corrected],
+        })  # fmt: skip
+    return entries
+
+
+def _towns(value: object, taxonomy: Taxonomy) -> bool:
+    return isinstance(value, list) and set(value) <= set(taxonomy.towns)
+
+
+def _source_defaults(origin: str, where: str, source: str, value: object, taxonomy: Taxonomy) -> SourceHints | None:
+    """The ``source_defaults`` of an entry as tagging hints; None when the entry has none."""
+    if value is None:
+        return None
+    known = {"sectors": set(taxonomy.slugs("sectors")), "topics": set(taxonomy.slugs("topics")),
+             "towns": set(taxonomy.towns)}  # fmt: skip
+    if not (isinstance(value, dict) and set(value) <= set(known)
+            and all(isinstance(v, list) and set(v) <= known[k] for k, v in value.items())):  # fmt: skip
+        raise LabelFileError(f"{origin}, {where}: source_defaults muss ein Objekt mit Listen sectors, topics, towns "
+                             "aus der Taxonomie sein")  # fmt: skip
+    return SourceHints.of(source, value)
 
 
 def _day(value: object) -> date | None:
@@ -318,12 +369,15 @@ def bootstrap_f1(
 def rule_tags(item: LabelledItem, taxonomy: Taxonomy) -> Tags:
     """The rules' tags of one item. They depend on its text and source, not its labels: the report's many slices
     (groups, halves, the classifier's folds, the same texts under a second annotation) tag each text once."""
-    return _rule_tags(item.title, item.text, item.source, taxonomy)
+    hints = item.hints
+    if hints is None:
+        hints = SourceHints.of(item.source, load_catalog_defaults().get(item.source))
+    return _rule_tags(item.title, item.text, hints, taxonomy)
 
 
 @lru_cache(maxsize=4096)
-def _rule_tags(title: str, text: str, source: str, taxonomy: Taxonomy) -> Tags:
-    return tag_item(title, text, taxonomy, SourceHints.of(source, load_catalog_defaults().get(source)))
+def _rule_tags(title: str, text: str, hints: SourceHints, taxonomy: Taxonomy) -> Tags:
+    return tag_item(title, text, taxonomy, hints)
 
 
 def evaluate_classifier(

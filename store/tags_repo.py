@@ -330,33 +330,80 @@ def suggestion_model(session: Session, limit: int = TRAINING_ITEMS) -> Model | N
     return train(training_examples(session, limit))
 
 
-def training_examples(session: Session, limit: int = TRAINING_ITEMS) -> list[Example]:
-    """What staff have reviewed, newest first, at most ``limit`` items: the latest tag correction of an item
-    (its tags as staff set them; an item staff marked not relevant is an example of no tag), and every approved
-    item without a correction — approving it confirmed the tags it carried. Rejected items teach nothing: a
-    rejection may mean outdated or a duplicate as well as wrongly tagged."""
+@dataclass(frozen=True, slots=True)
+class Reviewed:
+    """One item as staff reviewed it: its tags as staff left them, on the text they reviewed."""
+
+    item_id: int
+    source_id: str
+    title: str
+    text: str
+    sectors: tuple[str, ...]
+    topics: tuple[str, ...]
+    towns: tuple[str, ...]
+    relevant: bool
+    corrected: bool  # True: staff changed the tags (the latest correction); False: approved as tagged
+
+
+def reviewed_items(session: Session, limit: int | None = None) -> list[Reviewed]:
+    """What staff have reviewed, newest first (at most ``limit`` items): the latest tag correction of an item
+    (its tags as staff set them; an item staff marked not relevant carries no tag), and every approved item
+    without a correction — approving it confirmed the tags it carried. Rejected items without a correction are
+    left out: a rejection may mean outdated or a duplicate as well as wrongly tagged."""
     latest = select(func.max(TagCorrectionRow.id)).group_by(TagCorrectionRow.item_id).scalar_subquery()
     corrected = (
-        select(TagCorrectionRow.sectors, TagCorrectionRow.topics, RevisionRow.title, RevisionRow.content_text)
+        select(
+            ItemRow.id,
+            ItemRow.source_id,
+            RevisionRow.title,
+            RevisionRow.content_text,
+            TagCorrectionRow.sectors,
+            TagCorrectionRow.topics,
+            TagCorrectionRow.towns,
+            TagCorrectionRow.relevant,
+        )
         .join(RevisionRow, RevisionRow.id == TagCorrectionRow.revision_id)
+        .join(ItemRow, ItemRow.id == TagCorrectionRow.item_id)
         .where(TagCorrectionRow.id.in_(latest))
         .order_by(TagCorrectionRow.id.desc())
         .limit(limit)
     )
-    examples = [_example(*row) for row in session.execute(corrected)]
+    found = [_reviewed(row, row.relevant, corrected=True) for row in session.execute(corrected)]
     approved = (
-        select(ItemRow.sectors, ItemRow.topics, RevisionRow.title, RevisionRow.content_text)
+        select(
+            ItemRow.id,
+            ItemRow.source_id,
+            RevisionRow.title,
+            RevisionRow.content_text,
+            ItemRow.sectors,
+            ItemRow.topics,
+            ItemRow.towns,
+        )
         .join(RevisionRow, RevisionRow.id == ItemRow.approved_revision_id)
         .where(ItemRow.status == "approved", ~ItemRow.id.in_(select(TagCorrectionRow.item_id)))
         .order_by(ItemRow.decided_at.desc(), ItemRow.id.desc())
-        .limit(max(0, limit - len(examples)))
+        .limit(None if limit is None else max(0, limit - len(found)))
     )
-    examples += [_example(*row) for row in session.execute(approved)]
-    return examples
+    found += [_reviewed(row, True, corrected=False) for row in session.execute(approved)]
+    return found
 
 
-def _example(sectors: Sequence[str], topics: Sequence[str], title: str, text: str) -> Example:
-    return Example(title, text, labels(sectors, topics))
+def _reviewed(row: Any, relevant: bool, *, corrected: bool) -> Reviewed:
+    return Reviewed(row.id, row.source_id, row.title, row.content_text, tuple(row.sectors), tuple(row.topics),
+                    tuple(row.towns), relevant, corrected)  # fmt: skip
+
+
+def training_examples(session: Session, limit: int = TRAINING_ITEMS) -> list[Example]:
+    """The classifier's training data: the reviewed items (``reviewed_items``) with their tags as labels."""
+    return [Example(r.title, r.text, labels(r.sectors, r.topics)) for r in reviewed_items(session, limit)]
+
+
+def source_hints(session: Session, source_ids: Iterable[str]) -> dict[str, SourceHints]:
+    """The tagging hints of the catalog entries of ``source_ids``, as the harvest applies them."""
+    wanted = sorted(set(source_ids))
+    query = select(SourceRow.id, SourceRow.config).where(SourceRow.id.in_(wanted))
+    found = {source_id: SourceHints.of(source_id, config) for source_id, config in session.execute(query)}
+    return {source_id: found.get(source_id, SourceHints.of(source_id, None)) for source_id in wanted}
 
 
 def tag_infos(session: Session, item_ids: Iterable[int]) -> dict[int, TagInfo]:

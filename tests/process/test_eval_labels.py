@@ -71,6 +71,9 @@ def test_a_json_array_is_read_as_well(tmp_path: Path) -> None:
         (json.dumps({**ITEMS[0], "relevant": "nein"}), "Zeile 1: relevant muss true oder false sein"),
         (json.dumps({**ITEMS[0], "towns": ["Chemnitz"]}), "Zeile 1: towns muss eine Liste von Gemeinden"),
         ("\n\n", "keine Einträge"),
+        (json.dumps({**ITEMS[0], "source_defaults": ["handwerk"]}), "Zeile 1: source_defaults muss ein Objekt"),
+        (json.dumps({**ITEMS[0], "source_defaults": {"sectors": ["bau"]}}), "Zeile 1: source_defaults muss ein"),
+        (json.dumps({**ITEMS[0], "source_defaults": {"branchen": []}}), "Zeile 1: source_defaults muss ein"),
     ],
 )
 def test_unusable_files_are_refused_with_the_place(tmp_path: Path, content: str, message: str) -> None:
@@ -94,6 +97,22 @@ def test_one_half_of_a_set_is_measured_by_its_part(tmp_path: Path) -> None:
     path.write_text(path.read_text(encoding="utf-8") + "[1, 2]\n", encoding="utf-8")
     code, output = _run("--labels", str(path), "--part", "sauber")
     assert code == 2 and "Zeile 4: ein Objekt erwartet" in output, output
+
+
+def test_source_defaults_written_out_win_over_the_catalog(tmp_path: Path) -> None:
+    """An exported file carries its sources' tagging defaults (they may change in the catalog later); without
+    them the catalog entry of ``source`` applies (the LfULG's: Landwirtschaft)."""
+    notice = {"id": "lfulg", "title": "Sprechtag zur Betriebsnachfolge", "text": "Beratung am Freitag in Freiberg.",
+              "source": "lfulg-aktuelles", "sectors": ["landwirtschaft"], "topics": ["veranstaltungen-beratung"],
+              "relevant": True}  # fmt: skip
+    cases = {"catalog": notice, "written": {**notice, "source_defaults": {"sectors": [], "topics": [], "towns": []}}}
+    found = {}
+    for name, entry in cases.items():
+        code, output = _run("--labels", str(_jsonl(tmp_path / f"{name}.jsonl", [entry])), "--verbose")
+        assert code == 0, output
+        found[name] = output
+    assert "lfulg „" not in found["catalog"]  # the catalog default gives Landwirtschaft
+    assert "lfulg „Sprechtag zur Betriebsnachfolge“: sectors ['landwirtschaft'] → ['alle-branchen']" in found["written"]
 
 
 def test_a_missing_file_is_named(tmp_path: Path) -> None:

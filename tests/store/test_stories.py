@@ -384,3 +384,38 @@ def test_items_of_other_rules_are_found_through_the_index(tmp_path) -> None:  # 
             plan = " | ".join(row[3] for row in connection.execute(text("EXPLAIN QUERY PLAN " + sql)))
             assert "ix_item_tags_rules" in plan and "SCAN" not in plan, plan
     engine.dispose()
+
+
+def test_reviewed_items_are_the_tags_staff_left_with_their_source_hints(factory) -> None:  # type: ignore[no-untyped-def]
+    """What `rubrik eval --reviewed` measures: corrections (the latest, not-relevant ones included, also on a
+    rejected item) and approvals without one; pending items and plain rejections are not reviewed tags."""
+    ids = alternating(factory, count=6)
+    with transaction(factory) as session:
+        assert tags_repo.reviewed_items(session) == []
+        items_repo.approve(session, ids[:3], actor="anna", now=NOW)
+        items_repo.reject(session, ids[3:5], actor="anna", now=NOW + timedelta(minutes=1))  # ids[5] stays pending
+        for sectors in (["handel"], ["industrie"]):  # corrected twice: the latest counts
+            tags_repo.correct_tags(session, ids[1], sectors=sectors, topics=["steuern-abgaben"], towns=["Döbeln"],
+                                   relevant=True, taxonomy=TAX, actor="anna", now=NOW)  # fmt: skip
+        tags_repo.correct_tags(session, ids[4], sectors=[], topics=[], towns=[], relevant=False, taxonomy=TAX,
+                               actor="anna", now=NOW)  # fmt: skip
+        approved = {one: get(session, ItemRow, one) for one in (ids[0], ids[2])}
+        expected = {one: (tuple(i.sectors), tuple(i.topics), tuple(i.towns)) for one, i in approved.items()}
+    with transaction(factory) as session:
+        reviewed = tags_repo.reviewed_items(session)
+        hints = tags_repo.source_hints(session, [r.source_id for r in reviewed] + ["gone"])
+    by_item = {r.item_id: r for r in reviewed}
+    assert [r.item_id for r in reviewed] == [ids[4], ids[1], ids[2], ids[0]]  # corrections first, newest first
+    assert by_item[ids[1]].sectors == ("industrie",) and by_item[ids[1]].towns == ("Döbeln",)
+    assert by_item[ids[1]].corrected and by_item[ids[1]].relevant
+    assert by_item[ids[4]].corrected and not by_item[ids[4]].relevant and by_item[ids[4]].sectors == ()
+    for one, (sectors, topics, towns) in expected.items():  # approved as tagged: the tags the rules gave
+        assert (by_item[one].sectors, by_item[one].topics, by_item[one].towns) == (sectors, topics, towns)
+        assert by_item[one].relevant and not by_item[one].corrected
+    assert by_item[ids[0]].sectors == ("handwerk",)  # the HWK's item, through its catalog default
+    assert by_item[ids[0]].title == "Meldung 0" and by_item[ids[0]].text.startswith(OTHER)
+    assert hints["hwk-chemnitz-aktuelles"].sectors == ("handwerk",)
+    assert hints["gone"].sectors == () and hints["gone"].source_id == "gone"  # a source no longer in the store
+    with transaction(factory) as session:
+        assert [r.item_id for r in tags_repo.reviewed_items(session, limit=2)] == [ids[4], ids[1]]
+        assert len(tags_repo.reviewed_items(session, limit=3)) == 3
