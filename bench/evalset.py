@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import yaml
 
@@ -192,7 +192,7 @@ def _labelled_item(origin: str, where: str, entry: object, taxonomy: Taxonomy) -
     if missing := [name for name in _LABEL_FIELDS if name not in entry]:
         raise LabelFileError(f"{origin}, {where}: es fehlt {', '.join(missing)}")
     for axis in ("sectors", "topics"):
-        if not isinstance(entry[axis], list):
+        if not _strings(entry[axis]):
             raise LabelFileError(f"{origin}, {where}: {axis} muss eine Liste sein")
         if unknown := sorted(set(entry[axis]) - set(taxonomy.slugs(axis))):
             raise LabelFileError(f"{origin}, {where}: unbekannte {axis} {', '.join(map(str, unknown))}")
@@ -229,8 +229,12 @@ def reviewed_entries(reviewed: Iterable[Reviewed], hints: Mapping[str, SourceHin
     return entries
 
 
+def _strings(value: object) -> TypeGuard[list[str]]:
+    return isinstance(value, list) and all(isinstance(one, str) for one in value)
+
+
 def _towns(value: object, taxonomy: Taxonomy) -> bool:
-    return isinstance(value, list) and set(value) <= set(taxonomy.towns)
+    return _strings(value) and set(value) <= set(taxonomy.towns)
 
 
 def _source_defaults(origin: str, where: str, source: str, value: object, taxonomy: Taxonomy) -> SourceHints | None:
@@ -240,7 +244,7 @@ def _source_defaults(origin: str, where: str, source: str, value: object, taxono
     known = {"sectors": set(taxonomy.slugs("sectors")), "topics": set(taxonomy.slugs("topics")),
              "towns": set(taxonomy.towns)}  # fmt: skip
     if not (isinstance(value, dict) and set(value) <= set(known)
-            and all(isinstance(v, list) and set(v) <= known[k] for k, v in value.items())):  # fmt: skip
+            and all(_strings(v) and set(v) <= known[k] for k, v in value.items())):  # fmt: skip
         raise LabelFileError(f"{origin}, {where}: source_defaults muss ein Objekt mit Listen sectors, topics, towns "
                              "aus der Taxonomie sein")  # fmt: skip
     return SourceHints.of(source, value)

@@ -74,6 +74,9 @@ def test_a_json_array_is_read_as_well(tmp_path: Path) -> None:
         (json.dumps({**ITEMS[0], "source_defaults": ["handwerk"]}), "Zeile 1: source_defaults muss ein Objekt"),
         (json.dumps({**ITEMS[0], "source_defaults": {"sectors": ["bau"]}}), "Zeile 1: source_defaults muss ein"),
         (json.dumps({**ITEMS[0], "source_defaults": {"branchen": []}}), "Zeile 1: source_defaults muss ein"),
+        (json.dumps({**ITEMS[0], "source_defaults": {"towns": [["Döbeln"]]}}), "Zeile 1: source_defaults muss ein"),
+        (json.dumps({**ITEMS[0], "sectors": [["handel"]]}), "Zeile 1: sectors muss eine Liste sein"),
+        (json.dumps({**ITEMS[0], "towns": [{"Döbeln": 1}]}), "Zeile 1: towns muss eine Liste von Gemeinden"),
     ],
 )
 def test_unusable_files_are_refused_with_the_place(tmp_path: Path, content: str, message: str) -> None:

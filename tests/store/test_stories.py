@@ -394,8 +394,8 @@ def test_reviewed_items_are_the_tags_staff_left_with_their_source_hints(factory)
         assert tags_repo.reviewed_items(session) == []
         items_repo.approve(session, ids[:3], actor="anna", now=NOW)
         items_repo.reject(session, ids[3:5], actor="anna", now=NOW + timedelta(minutes=1))  # ids[5] stays pending
-        for sectors in (["handel"], ["industrie"]):  # corrected twice: the latest counts
-            tags_repo.correct_tags(session, ids[1], sectors=sectors, topics=["steuern-abgaben"], towns=["Döbeln"],
+        for chosen in (["handel"], ["industrie"]):  # corrected twice: the latest counts
+            tags_repo.correct_tags(session, ids[1], sectors=chosen, topics=["steuern-abgaben"], towns=["Döbeln"],
                                    relevant=True, taxonomy=TAX, actor="anna", now=NOW)  # fmt: skip
         tags_repo.correct_tags(session, ids[4], sectors=[], topics=[], towns=[], relevant=False, taxonomy=TAX,
                                actor="anna", now=NOW)  # fmt: skip
