@@ -25,13 +25,13 @@ from bench.evalset import (
     evaluate_deadlines,
     evaluate_pairs,
     evaluate_rules,
-    labelled_entries,
     load_items,
     load_labelled_file,
     load_pairs,
     load_second_annotation,
     misses,
     relabelled,
+    reviewed_labelled,
     rule_tags,
 )
 from process.taxonomy import Taxonomy, load_taxonomy
@@ -106,8 +106,10 @@ def report_reviewed(
     — "korrigiert": items whose tags staff changed (where the rules were wrong when the item was tagged; after a
     rules update it shows what the update mended), "freigegeben": approved as tagged (the rules of then agreed) —
     and the suggestion classifier against the rules, cross-validated on these items."""
-    items = labelled_entries("Geprüfte Einträge", [(e["id"], e) for e in entries], load_taxonomy(), part=part)
+    items, left_out = reviewed_labelled(entries, load_taxonomy(), part=part)
     which = f", part „{part}“" if part is not None else ""
+    if left_out:
+        out(f"Nicht gezählt, mit Schlagworten, die die Taxonomie nicht mehr kennt: {', '.join(left_out)}")
     _report_labelled(items, f"Von Mitarbeitern geprüfte Einträge{which}", verbose=verbose, out=out)
     kinds = {e["id"]: e["part"] for e in entries}
     out("\nmicro-F1 nach Art der Prüfung (Regeln):")

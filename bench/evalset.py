@@ -14,7 +14,7 @@ import itertools
 import json
 import random
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -229,6 +229,17 @@ def reviewed_entries(reviewed: Iterable[Reviewed], hints: Mapping[str, SourceHin
     return entries
 
 
+def reviewed_labelled(
+    entries: list[dict[str, Any]], taxonomy: Taxonomy, *, part: str | None = None
+) -> tuple[list[LabelledItem], list[str]]:
+    """``reviewed_entries`` as labelled items, and the ids of those left out because they carry a tag the taxonomy
+    no longer has (a slug renamed since): one such item must not keep staff from measuring all the others."""
+    known = {axis: set(taxonomy.slugs(axis)) for axis in ("sectors", "topics")} | {"towns": set(taxonomy.towns)}
+    usable = [e for e in entries if all(set(e[axis]) <= known[axis] for axis in known)]
+    left_out = [e["id"] for e in entries if e not in usable]
+    return labelled_entries("Geprüfte Einträge", [(e["id"], e) for e in usable], taxonomy, part=part), left_out
+
+
 def _strings(value: object) -> TypeGuard[list[str]]:
     return isinstance(value, list) and all(isinstance(one, str) for one in value)
 
@@ -280,7 +291,7 @@ def evaluate_rules(items: list[LabelledItem], taxonomy: Taxonomy | None = None) 
 
 
 def compare_labels(
-    pairs: list[tuple[LabelledItem, Tags | LabelledItem]], taxonomy: Taxonomy
+    pairs: Sequence[tuple[LabelledItem, Tags | LabelledItem]], taxonomy: Taxonomy
 ) -> dict[str, dict[str, Scores]]:
     """Scores of the second of each pair (the rules' tags, or another annotation of the item) against the first's
     labels: per sector and topic, towns where the first has them, and "not relevant"."""

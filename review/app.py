@@ -29,6 +29,7 @@ from review import (
     views_directory,
     views_entries,
     views_item,
+    views_quality,
     views_queue,
     views_sources,
     views_stories,
@@ -97,6 +98,7 @@ def _specs(ctx: AppContext) -> list[RouteSpec]:
         *views_item.routes(ctx),
         *views_stories.routes(ctx),  # issue 3: story and tag-panel buttons of the item view
         *views_sources.routes(ctx),
+        *views_quality.routes(ctx),  # issue 3: the rules measured on what staff reviewed
         *views_directory.routes(ctx),
         *views_entries.routes(ctx),  # issue 8
         *views_contacts.routes(ctx),  # issue 8

@@ -110,4 +110,12 @@ def test_review_in_a_real_browser(server: tuple[str, Any], page: Any) -> None:
     assert "2 Einträge freigegeben" in page.inner_text(".flash")
     assert {_item(factory, n).status for n in (2, 3)} == {"approved"}
     assert page.locator("tr.queue-row").count() == 1
+
+    # what staff reviewed, measured against the rules of today; item 4's edited tags are a deviation
+    page.click("header nav a:has-text('Qualität')")
+    page.wait_for_selector("h1:has-text('Qualität der Schlagworte')")
+    assert "verglichen mit den 2 zuletzt geprüften Einträgen: 1 mit korrigierten" in page.inner_text("main")
+    assert "item-2, item-6" in page.inner_text("p.warning")  # seeded with a topic the taxonomy does not know
+    page.click("ul.deviations a[href='/staff/items/4']")
+    page.wait_for_url("**/staff/items/4")
     assert csp_errors == []
