@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 from typer.testing import CliRunner
 
 import cli
@@ -18,6 +19,7 @@ from process.taxonomy import load_taxonomy
 from store import items_repo, sources_repo, tags_repo
 from store.db import make_engine, session_factory, transaction, upgrade
 from store.records import SourceSpec
+from store.schema import ItemRow
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 TAX = load_taxonomy()
@@ -155,3 +157,13 @@ def test_an_export_that_cannot_be_written_is_named(store, tmp_path: Path) -> Non
     _review(store)
     code, output = _run("--reviewed", "--export", str(tmp_path / "fehlt" / "x.jsonl"))
     assert code == 2 and "x.jsonl: nicht schreibbar" in output, output
+
+
+def test_an_item_with_a_tag_the_taxonomy_no_longer_has_is_named_and_left_out(store) -> None:  # type: ignore[no-untyped-def]
+    _review(store)
+    with transaction(store) as session:  # a slug renamed since item 4 was approved
+        session.execute(update(ItemRow).where(ItemRow.id == 4).values(sectors=["einzelhandel"]))
+    code, output = _run("--reviewed", "--no-classifier")
+    assert code == 0, output
+    assert "Nicht gezählt, mit Schlagworten, die die Taxonomie nicht mehr kennt: item-4" in output
+    assert "Von Mitarbeitern geprüfte Einträge: 3 Einträge (1 nicht relevant)" in output
