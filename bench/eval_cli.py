@@ -38,6 +38,14 @@ def evaluate(
             "unverändert freigegebene) statt der Bewertungsmenge.",
         ),
     ] = False,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Mit --reviewed: höchstens so viele, die zuletzt geprüften zuerst (Standard: so viele, wie der "
+            "Klassifikator lernt).",
+        ),
+    ] = None,
     export: Annotated[
         Path | None,
         typer.Option(
@@ -53,12 +61,12 @@ def evaluate(
 
     if reviewed and labels is not None:
         raise cli.UserError("--reviewed und --labels schließen einander aus")
-    if export is not None and not reviewed:
-        raise cli.UserError("--export gilt nur zusammen mit --reviewed")
+    if (export is not None or limit is not None) and not reviewed:
+        raise cli.UserError("--export und --limit gelten nur zusammen mit --reviewed")
     if part is not None and labels is None and not reviewed:
         raise cli.UserError("--part gilt nur zusammen mit --labels DATEI oder --reviewed")
     if reviewed:
-        _report_reviewed(verbose=verbose, part=part, classifier=classifier, export=export)
+        _report_reviewed(verbose=verbose, part=part, classifier=classifier, export=export, limit=limit)
         return
     if labels is not None:
         try:
@@ -72,7 +80,9 @@ def evaluate(
     report(folder, verbose=verbose, classifier=classifier)
 
 
-def _report_reviewed(*, verbose: bool, part: str | None, classifier: bool, export: Path | None) -> None:
+def _report_reviewed(
+    *, verbose: bool, part: str | None, classifier: bool, export: Path | None, limit: int | None
+) -> None:
     """``rubrik eval --reviewed``: read what staff reviewed from the configured database, write it to ``export``
     when asked, and print the rules' quality on it."""
     import cli
@@ -84,7 +94,7 @@ def _report_reviewed(*, verbose: bool, part: str | None, classifier: bool, expor
     if part is not None and part not in REVIEWED_PARTS.values():
         raise cli.UserError(f"--part mit --reviewed: {' oder '.join(REVIEWED_PARTS.values())}, nicht „{part}“")
     with cli._store(cli._settings()) as factory, transaction(factory) as session:
-        found = tags_repo.reviewed_items(session)
+        found = tags_repo.reviewed_items(session, limit or tags_repo.TRAINING_ITEMS)
         entries = reviewed_entries(found, tags_repo.source_hints(session, [r.source_id for r in found]))
     if not entries:
         raise cli.UserError(
@@ -98,6 +108,7 @@ def _report_reviewed(*, verbose: bool, part: str | None, classifier: bool, expor
         except OSError as exc:
             raise cli.UserError(f"{export}: nicht schreibbar ({exc.strerror or exc})") from exc
         cli.err.print(f"{len(entries)} geprüfte Einträge nach {export} geschrieben.")
+    cli.err.print(f"Verschlagworte {len(entries)} geprüfte Einträge mit den Regeln von heute …")
     try:
         report_reviewed(entries, verbose=verbose, part=part, classifier=classifier)
     except LabelFileError as exc:  # a tag that is no longer in the taxonomy, say

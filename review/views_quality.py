@@ -21,7 +21,7 @@ from review.render import render, tag_label
 from store import tags_repo
 from store.db import transaction
 
-QUALITY_ITEMS = 500  # the newest reviewed items measured: a few seconds of tagging at most, on every visit
+QUALITY_ITEMS = 500  # the newest reviewed items measured: about a second of tagging (bench/quality_page.py)
 DEVIATIONS_SHOWN = 50
 
 
@@ -72,8 +72,9 @@ def quality_page(
         hints = tags_repo.source_hints(session, [r.source_id for r in found])
     entries = reviewed_entries(found, hints)
     key = _digest(entries, taxonomy.version)
-    if cache is not None and key in cache:
-        return cache[key]
+    cached = cache.get(key) if cache is not None else None  # one lookup: another visit may clear it meanwhile
+    if cached is not None:
+        return cached
     page = _measure(entries, taxonomy)
     if cache is not None:
         cache.clear()

@@ -113,6 +113,8 @@ def test_the_rules_on_reviewed_items_and_the_export_measures_alike(store, tmp_pa
     assert code == 0, again
     tables = output[output.index("\nsectors") : output.index("micro-F1 nach Art")].rstrip()
     assert tables in again  # the same items, the same scores and deviations
+    code, newest = _run("--reviewed", "--limit", "1", "--no-classifier")  # the newest review: item 3's correction
+    assert code == 0 and "geprüfte Einträge: 1 Einträge (1 nicht relevant)" in newest, newest
     code, corrected = _run("--reviewed", "--part", "korrigiert", "--no-classifier")
     assert code == 0 and "part „korrigiert“: 2 Einträge (1 nicht relevant)" in corrected, corrected
     assert "freigegeben: keine" in corrected
@@ -143,7 +145,8 @@ def test_the_classifier_is_measured_once_there_are_enough_reviewed_items(store) 
     ("args", "message"),
     [
         (("--reviewed", "--labels", "x.jsonl"), "--reviewed und --labels schließen einander aus"),
-        (("--export", "x.jsonl"), "--export gilt nur zusammen mit --reviewed"),
+        (("--export", "x.jsonl"), "--export und --limit gelten nur zusammen mit --reviewed"),
+        (("--limit", "5"), "--export und --limit gelten nur zusammen mit --reviewed"),
         (("--reviewed", "--part", "sauber"), "--part mit --reviewed: korrigiert oder freigegeben, nicht „sauber“"),
     ],
 )
