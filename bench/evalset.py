@@ -235,8 +235,12 @@ def reviewed_labelled(
     """``reviewed_entries`` as labelled items, and the ids of those left out because they carry a tag the taxonomy
     no longer has (a slug renamed since): one such item must not keep staff from measuring all the others."""
     known = {axis: set(taxonomy.slugs(axis)) for axis in ("sectors", "topics")} | {"towns": set(taxonomy.towns)}
-    usable = [e for e in entries if all(set(e[axis]) <= known[axis] for axis in known)]
-    left_out = [e["id"] for e in entries if e not in usable]
+    usable, left_out = [], []
+    for entry in entries:
+        if all(set(entry[axis]) <= known[axis] for axis in known):
+            usable.append(entry)
+        else:
+            left_out.append(entry["id"])
     return labelled_entries("Geprüfte Einträge", [(e["id"], e) for e in usable], taxonomy, part=part), left_out
 
 
