@@ -9,11 +9,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from typer.testing import CliRunner
 
-import cli
 from bench.evalset import FIXTURES
 from process.taxonomy import load_taxonomy
+from tests.process.evalcli import run_eval
 
 ITEMS = [
     {"id": "hilfe", "title": "Überbrückungshilfe für Hotels und Gaststätten",
@@ -28,20 +27,13 @@ ITEMS = [
 ]  # fmt: skip
 
 
-def _run(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(cli.app, ["eval", *args])
-    if isinstance(result.exception, cli.UserError):
-        return 2, str(result.exception)
-    return result.exit_code, result.output
-
-
 def _jsonl(path: Path, entries: Sequence[object]) -> Path:
     path.write_text("\n".join(json.dumps(e, ensure_ascii=False) for e in entries) + "\n", encoding="utf-8")
     return path
 
 
 def test_scores_and_deviations_of_a_labelled_file(tmp_path: Path) -> None:
-    code, output = _run("--labels", str(_jsonl(tmp_path / "labels.jsonl", ITEMS)), "--verbose")
+    code, output = run_eval("--labels", str(_jsonl(tmp_path / "labels.jsonl", ITEMS)), "--verbose")
     assert code == 0, output
     assert "3 Einträge (1 nicht relevant)" in output
     lines = output.splitlines()
@@ -56,7 +48,7 @@ def test_scores_and_deviations_of_a_labelled_file(tmp_path: Path) -> None:
 def test_a_json_array_is_read_as_well(tmp_path: Path) -> None:
     path = tmp_path / "labels.json"
     path.write_text(json.dumps(ITEMS[:2], ensure_ascii=False), encoding="utf-8")
-    code, output = _run("--labels", str(path))
+    code, output = run_eval("--labels", str(path))
     assert code == 0 and "2 Einträge (1 nicht relevant)" in output
 
 
@@ -82,7 +74,7 @@ def test_a_json_array_is_read_as_well(tmp_path: Path) -> None:
 def test_unusable_files_are_refused_with_the_place(tmp_path: Path, content: str, message: str) -> None:
     path = tmp_path / "labels.jsonl"
     path.write_text(content, encoding="utf-8")
-    code, output = _run("--labels", str(path))
+    code, output = run_eval("--labels", str(path))
     assert code == 2 and message in output, output
 
 
@@ -90,15 +82,15 @@ def test_one_half_of_a_set_is_measured_by_its_part(tmp_path: Path) -> None:
     """The extra sets are halved ("part": tuned on "einstellen", measured on "sauber"); --part measures one half."""
     halves = [{**ITEMS[0], "part": "einstellen"}, {**ITEMS[1], "part": "sauber"}, {**ITEMS[2], "part": "sauber"}]
     path = _jsonl(tmp_path / "labels.jsonl", halves)
-    code, output = _run("--labels", str(path), "--part", "sauber")
+    code, output = run_eval("--labels", str(path), "--part", "sauber")
     assert code == 0 and "part „sauber“: 2 Einträge (1 nicht relevant)" in output, output
-    code, output = _run("--labels", str(path), "--part", "sonstwo")
+    code, output = run_eval("--labels", str(path), "--part", "sonstwo")
     assert code == 2 and "keine Einträge mit part „sonstwo“" in output, output
-    code, output = _run("--part", "sauber")
+    code, output = run_eval("--part", "sauber")
     assert code == 2 and "--part gilt nur zusammen mit --labels" in output, output
     # a broken line is refused with its place, as without --part, not skipped as belonging to another half
     path.write_text(path.read_text(encoding="utf-8") + "[1, 2]\n", encoding="utf-8")
-    code, output = _run("--labels", str(path), "--part", "sauber")
+    code, output = run_eval("--labels", str(path), "--part", "sauber")
     assert code == 2 and "Zeile 4: ein Objekt erwartet" in output, output
 
 
@@ -111,7 +103,7 @@ def test_source_defaults_written_out_win_over_the_catalog(tmp_path: Path) -> Non
     cases = {"catalog": notice, "written": {**notice, "source_defaults": {"sectors": [], "topics": [], "towns": []}}}
     found = {}
     for name, entry in cases.items():
-        code, output = _run("--labels", str(_jsonl(tmp_path / f"{name}.jsonl", [entry])), "--verbose")
+        code, output = run_eval("--labels", str(_jsonl(tmp_path / f"{name}.jsonl", [entry])), "--verbose")
         assert code == 0, output
         found[name] = output
     assert "lfulg „" not in found["catalog"]  # the catalog default gives Landwirtschaft
@@ -119,7 +111,7 @@ def test_source_defaults_written_out_win_over_the_catalog(tmp_path: Path) -> Non
 
 
 def test_a_missing_file_is_named(tmp_path: Path) -> None:
-    code, output = _run("--labels", str(tmp_path / "fehlt.jsonl"))
+    code, output = run_eval("--labels", str(tmp_path / "fehlt.jsonl"))
     assert code == 2 and "fehlt.jsonl: nicht lesbar" in output
 
 

@@ -11,15 +11,14 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import update
-from typer.testing import CliRunner
 
-import cli
 from process.model import Entry
 from process.taxonomy import load_taxonomy
 from store import items_repo, sources_repo, tags_repo
 from store.db import make_engine, session_factory, transaction, upgrade
 from store.records import SourceSpec
 from store.schema import ItemRow
+from tests.process.evalcli import run_eval
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 TAX = load_taxonomy()
@@ -39,13 +38,6 @@ TEXTS = [  # (source, title, text)
      "Viele Geschäfte der Innenstadt liefern und bieten Gutscheine an."),
     ("doebeln-aktuelles", "Stadtrat tagt am Dienstag", "Die Sitzung des Stadtrats ist öffentlich."),
 ]  # fmt: skip
-
-
-def _run(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(cli.app, ["eval", *args])
-    if isinstance(result.exception, cli.UserError):
-        return 2, str(result.exception)
-    return result.exit_code, result.output
 
 
 @pytest.fixture
@@ -83,14 +75,14 @@ def _review(factory) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_nothing_reviewed_yet_is_said_in_german(store) -> None:  # type: ignore[no-untyped-def]
-    code, output = _run("--reviewed")
+    code, output = run_eval("--reviewed")
     assert code == 2 and "Noch keine geprüften Einträge" in output, output
 
 
 def test_the_rules_on_reviewed_items_and_the_export_measures_alike(store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     _review(store)
     export = tmp_path / "geprueft.jsonl"
-    code, output = _run("--reviewed", "--export", str(export), "--verbose", "--no-classifier")
+    code, output = run_eval("--reviewed", "--export", str(export), "--verbose", "--no-classifier")
     assert code == 0, output
     assert "Von Mitarbeitern geprüfte Einträge: 4 Einträge (1 nicht relevant)" in output
     lines = output.splitlines()
@@ -109,20 +101,20 @@ def test_the_rules_on_reviewed_items_and_the_export_measures_alike(store, tmp_pa
                                                     "item-4": "freigegeben", "item-1": "freigegeben"}  # fmt: skip
     assert entries[0]["relevant"] is False and entries[0]["source_defaults"]["towns"] == ["Döbeln"]
     assert entries[3]["title"] == TEXTS[0][1] and entries[3]["text"] == TEXTS[0][2]
-    code, again = _run("--labels", str(export), "--verbose")
+    code, again = run_eval("--labels", str(export), "--verbose")
     assert code == 0, again
     tables = output[output.index("\nsectors") : output.index("micro-F1 nach Art")].rstrip()
     assert tables in again  # the same items, the same scores and deviations
-    code, newest = _run("--reviewed", "--limit", "1", "--no-classifier")  # the newest review: item 3's correction
+    code, newest = run_eval("--reviewed", "--limit", "1", "--no-classifier")  # the newest review: item 3's correction
     assert code == 0 and "geprüfte Einträge: 1 Einträge (1 nicht relevant)" in newest, newest
-    code, corrected = _run("--reviewed", "--part", "korrigiert", "--no-classifier")
+    code, corrected = run_eval("--reviewed", "--part", "korrigiert", "--no-classifier")
     assert code == 0 and "part „korrigiert“: 2 Einträge (1 nicht relevant)" in corrected, corrected
     assert "freigegeben: keine" in corrected
 
 
 def test_the_classifier_is_measured_once_there_are_enough_reviewed_items(store) -> None:  # type: ignore[no-untyped-def]
     _review(store)
-    code, output = _run("--reviewed")
+    code, output = run_eval("--reviewed")
     assert code == 0 and "Vorschläge: erst ab 20 geprüften Einträgen gemessen (jetzt 4)." in output, output
     with transaction(store) as session:  # 20 more reviewed items: cross-validated against the rules
         for n in range(20):
@@ -133,7 +125,7 @@ def test_the_classifier_is_measured_once_there_are_enough_reviewed_items(store) 
             items_repo.record_entries(session, source, [entry], NOW)
         tags_repo.enrich_pending(session, TAX, NOW)
         items_repo.approve(session, range(6, 26), actor="anna", now=NOW)
-    code, output = _run("--reviewed")
+    code, output = run_eval("--reviewed")
     assert code == 0 and "24 Einträge" in output, output
     heading = "Vorschläge (logistische Regression, 5-fach kreuzvalidiert) gegen Regeln, micro:"
     rows = output[output.index(heading) :].splitlines()[1:7]
@@ -152,13 +144,13 @@ def test_the_classifier_is_measured_once_there_are_enough_reviewed_items(store) 
 )
 def test_options_that_do_not_fit_are_refused(store, args: tuple[str, ...], message: str) -> None:  # type: ignore[no-untyped-def]
     _review(store)
-    code, output = _run(*args)
+    code, output = run_eval(*args)
     assert code == 2 and message in output, output
 
 
 def test_an_export_that_cannot_be_written_is_named(store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     _review(store)
-    code, output = _run("--reviewed", "--export", str(tmp_path / "fehlt" / "x.jsonl"))
+    code, output = run_eval("--reviewed", "--export", str(tmp_path / "fehlt" / "x.jsonl"))
     assert code == 2 and "x.jsonl: nicht schreibbar" in output, output
 
 
@@ -166,7 +158,7 @@ def test_an_item_with_a_tag_the_taxonomy_no_longer_has_is_named_and_left_out(sto
     _review(store)
     with transaction(store) as session:  # a slug renamed since item 4 was approved
         session.execute(update(ItemRow).where(ItemRow.id == 4).values(sectors=["einzelhandel"]))
-    code, output = _run("--reviewed", "--no-classifier")
+    code, output = run_eval("--reviewed", "--no-classifier")
     assert code == 0, output
     assert "Nicht gezählt, mit Schlagworten, die die Taxonomie nicht mehr kennt: item-4" in output
     assert "Von Mitarbeitern geprüfte Einträge: 3 Einträge (1 nicht relevant)" in output
