@@ -45,6 +45,10 @@ async def test_before_any_review_the_page_says_so(review_env: ReviewEnv, client:
     page = await client.get("/staff/quality")
     assert page.status_code == 200 and "Noch keine geprüften Einträge" in page.text
     assert '<a href="/staff/quality">Qualität</a>' in page.text  # in the navigation
+    with review_env.session() as session:  # one review: said in the singular
+        items_repo.approve(session, [review_env.item_ids()[1]], actor="rita", now=T0)
+    page = await client.get("/staff/quality")
+    assert "verglichen mit dem zuletzt geprüften Eintrag: 0 mit korrigierten" in page.text, page.text
 
 
 async def test_todays_rules_against_approvals_and_corrections(review_env: ReviewEnv, client: httpx.AsyncClient) -> None:
