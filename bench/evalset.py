@@ -232,12 +232,14 @@ def reviewed_entries(reviewed: Iterable[Reviewed], hints: Mapping[str, SourceHin
 def reviewed_labelled(
     entries: list[dict[str, Any]], taxonomy: Taxonomy, *, part: str | None = None
 ) -> tuple[list[LabelledItem], list[str]]:
-    """``reviewed_entries`` as labelled items, and the ids of those left out because they carry a tag the taxonomy
-    no longer has (a slug renamed since): one such item must not keep staff from measuring all the others."""
+    """``reviewed_entries`` as labelled items, and the ids of those left out because they or their source's defaults
+    carry a tag the taxonomy no longer has (a slug renamed since): one such item must not keep staff from measuring
+    all the others."""
     known = {axis: set(taxonomy.slugs(axis)) for axis in ("sectors", "topics")} | {"towns": set(taxonomy.towns)}
     usable, left_out = [], []
     for entry in entries:
-        if all(set(entry[axis]) <= known[axis] for axis in known):
+        defaults = entry.get("source_defaults") or {}
+        if all(set(entry[axis]) | set(defaults.get(axis, ())) <= known[axis] for axis in known):
             usable.append(entry)
         else:
             left_out.append(entry["id"])

@@ -17,7 +17,7 @@ from process.taxonomy import load_taxonomy
 from store import items_repo, sources_repo, tags_repo
 from store.db import make_engine, session_factory, transaction, upgrade
 from store.records import SourceSpec
-from store.schema import ItemRow
+from store.schema import ItemRow, SourceRow
 from tests.process.evalcli import run_eval
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
@@ -158,7 +158,10 @@ def test_an_item_with_a_tag_the_taxonomy_no_longer_has_is_named_and_left_out(sto
     _review(store)
     with transaction(store) as session:  # a slug renamed since item 4 was approved
         session.execute(update(ItemRow).where(ItemRow.id == 4).values(sectors=["einzelhandel"]))
+        source = session.get(SourceRow, "sab-news")  # and one in a source's defaults: items 1 and 2 are the SAB's
+        assert source is not None
+        source.config = {**source.config, "topics": ["foerderung"]}
     code, output = run_eval("--reviewed", "--no-classifier")
     assert code == 0, output
-    assert "Nicht gezählt, mit Schlagworten, die die Taxonomie nicht mehr kennt: item-4" in output
-    assert "Von Mitarbeitern geprüfte Einträge: 3 Einträge (1 nicht relevant)" in output
+    assert "Nicht gezählt, mit Schlagworten, die die Taxonomie nicht mehr kennt: item-2, item-4, item-1" in output
+    assert "Von Mitarbeitern geprüfte Einträge: 1 Einträge (1 nicht relevant)" in output
