@@ -16,7 +16,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.evalset import (
     CORPUS,
     HALVES,
+    REVIEWED_ORIGIN,
     REVIEWED_PARTS,
+    LabelFileError,
     LabelledItem,
     Scores,
     bootstrap_f1,
@@ -110,6 +112,8 @@ def report_reviewed(
     which = f", part „{part}“" if part is not None else ""
     if left_out:
         out(f"Nicht gezählt, mit Schlagworten, die die Taxonomie nicht mehr kennt: {', '.join(left_out)}")
+    if not items:
+        raise LabelFileError(f"{REVIEWED_ORIGIN}: keine Einträge" + (f" mit part „{part}“" if part else ""))
     _report_labelled(items, f"Von Mitarbeitern geprüfte Einträge{which}", verbose=verbose, out=out)
     kinds = {e["id"]: e["part"] for e in entries}
     out("\nmicro-F1 nach Art der Prüfung (Regeln):")

@@ -209,6 +209,7 @@ def _labelled_item(origin: str, where: str, entry: object, taxonomy: Taxonomy) -
                         hints=hints)  # fmt: skip
 
 
+REVIEWED_ORIGIN = "Geprüfte Einträge"  # how errors about reviewed items name where they come from
 REVIEWED_PARTS = {True: "korrigiert", False: "freigegeben"}  # the ``part`` of a reviewed item: corrected or not
 
 
@@ -232,18 +233,19 @@ def reviewed_entries(reviewed: Iterable[Reviewed], hints: Mapping[str, SourceHin
 def reviewed_labelled(
     entries: list[dict[str, Any]], taxonomy: Taxonomy, *, part: str | None = None
 ) -> tuple[list[LabelledItem], list[str]]:
-    """``reviewed_entries`` as labelled items, and the ids of those left out because they or their source's defaults
-    carry a tag the taxonomy no longer has (a slug renamed since): one such item must not keep staff from measuring
-    all the others."""
-    known = {axis: set(taxonomy.slugs(axis)) for axis in ("sectors", "topics")} | {"towns": set(taxonomy.towns)}
-    usable, left_out = [], []
+    """``reviewed_entries`` as labelled items (only those of ``part`` when given), and the ids of those left out
+    because the label checks refuse them — from the store, only a tag the taxonomy no longer has, in the item's tags
+    or its source's defaults (a slug renamed since): one such item must not keep staff from measuring the others."""
+    chosen, left_out = [], []
     for entry in entries:
-        defaults = entry.get("source_defaults") or {}
-        if all(set(entry[axis]) | set(defaults.get(axis, ())) <= known[axis] for axis in known):
-            usable.append(entry)
-        else:
+        try:
+            item = _labelled_item(REVIEWED_ORIGIN, entry["id"], entry, taxonomy)
+        except LabelFileError:
             left_out.append(entry["id"])
-    return labelled_entries("Geprüfte Einträge", [(e["id"], e) for e in usable], taxonomy, part=part), left_out
+            continue
+        if part is None or entry["part"] == part:
+            chosen.append(item)
+    return chosen, left_out
 
 
 def _strings(value: object) -> TypeGuard[list[str]]:
@@ -390,10 +392,14 @@ def bootstrap_f1(
 def rule_tags(item: LabelledItem, taxonomy: Taxonomy) -> Tags:
     """The rules' tags of one item. They depend on its text and source, not its labels: the report's many slices
     (groups, halves, the classifier's folds, the same texts under a second annotation) tag each text once."""
-    hints = item.hints
-    if hints is None:
-        hints = SourceHints.of(item.source, load_catalog_defaults().get(item.source))
-    return _rule_tags(item.title, item.text, hints, taxonomy)
+    return _rule_tags(item.title, item.text, hints_of(item), taxonomy)
+
+
+def hints_of(item: LabelledItem) -> SourceHints:
+    """The tagging hints of an item's source: written out with the item, else its catalog entry's."""
+    if item.hints is not None:
+        return item.hints
+    return SourceHints.of(item.source, load_catalog_defaults().get(item.source))
 
 
 @lru_cache(maxsize=4096)

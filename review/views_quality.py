@@ -12,8 +12,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import Request
 from starlette.responses import Response
 
-from bench.evalset import REVIEWED_PARTS, LabelledItem, Scores, compare_labels, reviewed_entries, reviewed_labelled
-from process.tagging import SourceHints, Tags, tag_item
+from bench.evalset import (
+    REVIEWED_PARTS,
+    LabelledItem,
+    Scores,
+    compare_labels,
+    hints_of,
+    reviewed_entries,
+    reviewed_labelled,
+)
+from process.tagging import Tags, tag_item
 from process.taxonomy import Taxonomy, load_taxonomy
 from review.auth import Policy, RouteSpec
 from review.context import AppContext
@@ -90,11 +98,11 @@ def _digest(entries: list[dict[str, Any]], rules: str) -> str:
 
 
 def _measure(entries: list[dict[str, Any]], taxonomy: Taxonomy) -> QualityPage:
-    items, left_out = reviewed_labelled(entries, taxonomy) if entries else ([], [])
+    items, left_out = reviewed_labelled(entries, taxonomy)
     if not items:
         return QualityPage(0, 0, tuple(left_out), (), (), (), (), 0)
     # tagged here, not through the evaluation's cache: a server keeps no texts of past visits
-    pairs = [(item, tag_item(item.title, item.text, taxonomy, _hints(item))) for item in items]
+    pairs = [(item, tag_item(item.title, item.text, taxonomy, hints_of(item))) for item in items]
     kind_of = {e["id"]: e["part"] for e in entries}
     scored = compare_labels(pairs, taxonomy)
     overall = (
@@ -124,10 +132,6 @@ def _slug_rows(axis: str, scored: dict[str, Scores]) -> tuple[ScoreRow, ...]:
     return tuple(
         ScoreRow(tag_label(axis, slug), s) for slug, s in scored.items() if slug != "micro" and s.tp + s.fp + s.fn
     )
-
-
-def _hints(item: LabelledItem) -> SourceHints:
-    return item.hints if item.hints is not None else SourceHints(item.source)
 
 
 def _deviation(item: LabelledItem, tags: Tags, corrected: bool) -> Deviation | None:

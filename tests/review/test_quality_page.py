@@ -114,3 +114,16 @@ def test_a_repeated_visit_reuses_the_page_until_a_review_changes(review_env: Rev
     assert len(cache) == 1  # only the last page is kept
     other_rules = replace(TAX, version="x" + TAX.version)
     assert quality_page(review_env.factory, other_rules, cache=cache) is not again
+
+
+async def test_when_every_reviewed_item_is_left_out_the_page_names_them(
+    review_env: ReviewEnv, client: httpx.AsyncClient
+) -> None:
+    seeded = review_env.item_ids()[0]  # seeded with the topic "foerderung", which the taxonomy does not have
+    with review_env.session() as session:
+        items_repo.approve(session, [seeded], actor="rita", now=T0)
+    await login(client)
+    page = await client.get("/staff/quality")
+    assert page.status_code == 200, page.text
+    assert f"die die Taxonomie nicht mehr kennt: item-{seeded}." in page.text
+    assert "Noch keine geprüften Einträge" in page.text
