@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import update
 
 from process.taxonomy import load_taxonomy
+from review import views_quality
 from review.views_quality import QualityPage, quality_page
 from store import items_repo, tags_repo
 from store.schema import ItemRow
@@ -127,3 +128,11 @@ async def test_when_every_reviewed_item_is_left_out_the_page_names_them(
     assert page.status_code == 200, page.text
     assert f"die die Taxonomie nicht mehr kennt: item-{seeded}." in page.text
     assert "Noch keine geprüften Einträge" in page.text
+
+
+def test_deviations_beyond_the_shown_ones_are_counted(review_env: ReviewEnv, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(views_quality, "DEVIATIONS_SHOWN", 1)
+    with review_env.session() as session:  # two seeded items tagged Handel, which the rules find not relevant
+        items_repo.approve(session, review_env.item_ids()[1:4:2], actor="rita", now=T0)
+    page = quality_page(review_env.factory, TAX)
+    assert len(page.deviations) == 1 and page.more_deviations == 1
